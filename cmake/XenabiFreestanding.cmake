@@ -1,0 +1,14 @@
+# Freestanding guest code: what a kernel that includes xenabi compiles with.
+# -mgeneral-regs-only keeps SSE/x87 out of guest code (this machine's KVM emulates ring 0 and
+# cannot execute SSE; see DESIGN.md section 3), -mno-red-zone because interrupts share the stack.
+set(XENABI_FREESTANDING_FLAGS
+  -ffreestanding -fno-exceptions -fno-rtti -nostdlib -mno-red-zone -mgeneral-regs-only
+  -fno-stack-protector -fno-pic -fno-asynchronous-unwind-tables -fno-threadsafe-statics)
+set(XENABI_FREESTANDING_LINK_FLAGS -nostdlib -static -nostartfiles -Wl,--build-id=none)
+
+# xenabi_freestanding: INTERFACE target carrying the freestanding flags (C++ and asm).
+add_library(xenabi_freestanding INTERFACE)
+target_compile_options(xenabi_freestanding INTERFACE
+  $<$<COMPILE_LANGUAGE:CXX,C>:${XENABI_FREESTANDING_FLAGS}>)
+target_link_options(xenabi_freestanding INTERFACE ${XENABI_FREESTANDING_LINK_FLAGS})
+target_link_libraries(xenabi_freestanding INTERFACE xenabi xenabi_warnings)
