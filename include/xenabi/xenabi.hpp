@@ -10,3 +10,12 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
+
+// I/O protocols (Xen's io/*.h)
+#include <xenabi/abi/io/blkif.hpp>
+#include <xenabi/abi/io/console.hpp>
+#include <xenabi/abi/io/netif.hpp>
+#include <xenabi/abi/io/protocols.hpp>
+#include <xenabi/abi/io/ring.hpp>
+#include <xenabi/abi/io/xenbus.hpp>
+#include <xenabi/abi/io/xs_wire.hpp>
