@@ -11,6 +11,11 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
 
+// x86: Xen detection (CPUID), hypercall page, raw calls, MSR, TSC, port I/O
+#include <xenabi/arch/x86.hpp>
+// Which guest modes accept which hypercall (Xen 4.17's dispatch tables)
+#include <xenabi/hypercall_modes.hpp>
+
 // I/O protocols (Xen's io/*.h)
 #include <xenabi/abi/io/blkif.hpp>
 #include <xenabi/abi/io/console.hpp>
