@@ -24,3 +24,7 @@
 #include <xenabi/abi/io/ring.hpp>
 #include <xenabi/abi/io/xenbus.hpp>
 #include <xenabi/abi/io/xs_wire.hpp>
+
+// Shared rings
+#include <xenabi/byte_ring.hpp>
+#include <xenabi/ring.hpp>
