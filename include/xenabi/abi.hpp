@@ -1,0 +1,17 @@
+/// \file
+/// All of the Xen public interface in xenabi: structures and constants with Xen's names and
+/// layouts (x86_64 and i386).
+#pragma once
+
+#include <xenabi/abi/arch_x86.hpp>
+#include <xenabi/abi/event_channel.hpp>
+#include <xenabi/abi/features.hpp>
+#include <xenabi/abi/hvm/hvm_op.hpp>
+#include <xenabi/abi/hvm/params.hpp>
+#include <xenabi/abi/hvm/start_info.hpp>
+#include <xenabi/abi/memory.hpp>
+#include <xenabi/abi/sched.hpp>
+#include <xenabi/abi/vcpu.hpp>
+#include <xenabi/abi/version.hpp>
+#include <xenabi/abi/width.hpp>
+#include <xenabi/abi/xen.hpp>

@@ -1,0 +1,139 @@
+// Conformance of xenabi/abi with Xen's own public headers (libxen-dev, Xen 4.17), for the width
+// this file is compiled for (the build compiles it twice: x86_64 and i386 with -m32).
+//
+// Nothing here lists a structure, a field or a constant: the xenabi headers replay their own
+// XENABI_LAYOUT / XENABI_LAYOUT_W / XENABI_CONSTANTS lines into the hooks defined below, and each
+// replayed fact is compared with Xen's same-named struct or macro at compile time:
+//   struct:   sizeof and alignof equal to Xen's;
+//   field:    offsetof and sizeof equal to Xen's, same signedness for integers;
+//   constant: value equal to Xen's macro `prefix##name` (compared as mathematical integers).
+// Width-tagged structures and constants (abi::x86_64::..., abi::x86_32::...) are compared only in
+// the compilation of their width (Xen's headers define one width at a time). The program prints
+// how many structures, fields and constants were checked and fails if a count is zero.
+#include <cstddef>
+#include <stdint.h>  // Xen's headers expect uint32_t etc. in the global namespace
+#include <cstdio>
+#include <type_traits>
+#include <utility>
+
+// Xen's public headers, guest view (no __XEN__ / __XEN_TOOLS__), at the interface version we
+// implement: Xen 4.17's latest.
+#define __XEN_INTERFACE_VERSION__ 0x00040e00
+#include <xen/xen.h>
+#include <xen/callback.h>
+#include <xen/elfnote.h>
+#include <xen/event_channel.h>
+#include <xen/features.h>
+#include <xen/grant_table.h>
+#include <xen/memory.h>
+#include <xen/nmi.h>
+#include <xen/physdev.h>
+#include <xen/sched.h>
+#include <xen/vcpu.h>
+#include <xen/version.h>
+#include <xen/arch-x86/hvm/start_info.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/params.h>
+
+namespace conf {
+struct counts {
+  int structs = 0;
+  int fields = 0;
+  int constants = 0;
+};
+inline counts& total() {
+  static counts c;
+  return c;
+}
+inline int add_struct(int nfields) {
+  ++total().structs;
+  total().fields += nfields;
+  return 0;
+}
+inline int add_constant() {
+  ++total().constants;
+  return 0;
+}
+template <class T>
+constexpr auto integral_value(T v) {
+  if constexpr (std::is_enum_v<T>) {
+    return static_cast<std::underlying_type_t<T>>(v);
+  } else {
+    return v;
+  }
+}
+// Equal as mathematical integers, whatever the two types.
+template <class A, class B>
+constexpr bool same_value(A ours, B xens) {
+  return std::cmp_equal(integral_value(ours), integral_value(xens));
+}
+// Same kind of field: for integers (and enums), the same signedness.
+template <class X, class O>
+constexpr bool same_kind() {
+  using XR = std::remove_all_extents_t<X>;
+  using OR = std::remove_all_extents_t<O>;
+  if constexpr (std::is_integral_v<XR> && std::is_integral_v<OR>) {
+    return std::is_signed_v<XR> == std::is_signed_v<OR>;
+  } else {
+    return true;
+  }
+}
+}  // namespace conf
+
+#define CONF_FIELD_TYPE_(T, f) decltype(std::declval<T&>().f)
+#define CONF_FIELD2_(X, O, f, o)                                                              \
+  static_assert(offsetof(X, f) == offsetof(O, f), "offset of " #O "::" #f " != Xen's");      \
+  static_assert(sizeof(CONF_FIELD_TYPE_(X, f)) == sizeof(CONF_FIELD_TYPE_(O, f)),             \
+                "size of " #O "::" #f " != Xen's");                                          \
+  static_assert(::conf::same_kind<CONF_FIELD_TYPE_(X, f), CONF_FIELD_TYPE_(O, f)>(),          \
+                "signedness of " #O "::" #f " != Xen's");
+#define CONF_FIELD_(XO, f, o) XENABI_PP_CALL_(CONF_FIELD2_, (XENABI_PP_UNPAREN_ XO, f, o))
+#define CONF_ONE_(XO, f, o) +1
+
+#define XENABI_CONFORMANCE_HOOK(xen, ours, size, ...)                                        \
+  static_assert(sizeof(::xen) == sizeof(ours), "sizeof " #ours " != Xen's " #xen);           \
+  static_assert(alignof(::xen) == alignof(ours), "alignof " #ours " != Xen's " #xen);        \
+  XENABI_PP_FOR_EACH_PAIR_(CONF_FIELD_, (::xen, ours), __VA_ARGS__)                          \
+  [[maybe_unused]] static const int XENABI_PP_CAT_(conformance_struct_, __COUNTER__) =       \
+      ::conf::add_struct(0 XENABI_PP_FOR_EACH_PAIR_(CONF_ONE_, _, __VA_ARGS__));
+
+#define CONF_CONST2_(scope, prefix, name)                                                    \
+  static_assert(::conf::same_value(scope::name, prefix##name),                               \
+                #scope "::" #name " != Xen's " #prefix #name);                               \
+  [[maybe_unused]] static const int XENABI_PP_CAT_(conformance_const_, __COUNTER__) =        \
+      ::conf::add_constant();
+#define CONF_CONST_(SP, name) XENABI_PP_CALL_(CONF_CONST2_, (XENABI_PP_UNPAREN_ SP, name))
+#define XENABI_CONFORMANCE_CONSTANTS(scope, prefix, ...) \
+  XENABI_PP_FOR_EACH_(CONF_CONST_, (scope, prefix), __VA_ARGS__)
+
+// Width-tagged hooks fire only in the compilation of their width.
+#if defined(__x86_64__)
+#define CONF_IF_x86_64(...) __VA_ARGS__
+#define CONF_IF_x86_32(...)
+#define CONF_WIDTH_NAME "x86_64"
+#elif defined(__i386__)
+#define CONF_IF_x86_64(...)
+#define CONF_IF_x86_32(...) __VA_ARGS__
+#define CONF_WIDTH_NAME "i386"
+#endif
+#define XENABI_CONFORMANCE_HOOK_W(width, xen, ours, size, ...) \
+  CONF_IF_##width(XENABI_CONFORMANCE_HOOK(xen, ours, size, __VA_ARGS__))
+#define XENABI_CONFORMANCE_CONSTANTS_W(width, scope, prefix, ...) \
+  CONF_IF_##width(XENABI_CONFORMANCE_CONSTANTS(scope, prefix, __VA_ARGS__))
+
+#include <xenabi/abi.hpp>
+
+// Guest handles: Xen's XEN_GUEST_HANDLE(T) is a struct holding one pointer.
+static_assert(sizeof(xenabi::abi::guest_handle<void>) == sizeof(XEN_GUEST_HANDLE(void)));
+static_assert(alignof(xenabi::abi::guest_handle<void>) == alignof(XEN_GUEST_HANDLE(void)));
+static_assert(sizeof(xenabi::abi::xen_ulong_t) == sizeof(::xen_ulong_t));
+static_assert(sizeof(xenabi::abi::xen_pfn_t) == sizeof(::xen_pfn_t));
+static_assert(sizeof(xenabi::abi::domid_t) == sizeof(::domid_t));
+
+int main() {
+  const auto& c = conf::total();
+  std::printf("xenabi/abi conformance with Xen 4.17 (interface 0x%08x), %s: "
+              "%d structures, %d fields, %d constants checked\n",
+              __XEN_INTERFACE_VERSION__, CONF_WIDTH_NAME, c.structs, c.fields, c.constants);
+  return (c.structs > 0 && c.fields > 0 && c.constants > 0) ? 0 : 1;
+}
