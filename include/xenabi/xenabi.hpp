@@ -16,6 +16,9 @@
 // Which guest modes accept which hypercall (Xen 4.17's dispatch tables)
 #include <xenabi/hypercall_modes.hpp>
 
+// The Xen public interface: structures and constants with Xen's names and layouts
+#include <xenabi/abi.hpp>
+
 // I/O protocols (Xen's io/*.h)
 #include <xenabi/abi/io/blkif.hpp>
 #include <xenabi/abi/io/console.hpp>
