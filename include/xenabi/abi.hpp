@@ -4,12 +4,17 @@
 #pragma once
 
 #include <xenabi/abi/arch_x86.hpp>
+#include <xenabi/abi/callback.hpp>
+#include <xenabi/abi/elfnote.hpp>
 #include <xenabi/abi/event_channel.hpp>
 #include <xenabi/abi/features.hpp>
+#include <xenabi/abi/grant_table.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
 #include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/hvm/start_info.hpp>
 #include <xenabi/abi/memory.hpp>
+#include <xenabi/abi/nmi.hpp>
+#include <xenabi/abi/physdev.hpp>
 #include <xenabi/abi/sched.hpp>
 #include <xenabi/abi/vcpu.hpp>
 #include <xenabi/abi/version.hpp>

@@ -124,12 +124,17 @@ constexpr bool same_kind() {
 // The core ABI headers (not the io/ protocols: tests/xenabi/abi/io checks those, and some of
 // their structures have no same-named Xen counterpart for the hooks to compare with).
 #include <xenabi/abi/arch_x86.hpp>
+#include <xenabi/abi/callback.hpp>
+#include <xenabi/abi/elfnote.hpp>
 #include <xenabi/abi/event_channel.hpp>
 #include <xenabi/abi/features.hpp>
+#include <xenabi/abi/grant_table.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
 #include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/hvm/start_info.hpp>
 #include <xenabi/abi/memory.hpp>
+#include <xenabi/abi/nmi.hpp>
+#include <xenabi/abi/physdev.hpp>
 #include <xenabi/abi/sched.hpp>
 #include <xenabi/abi/vcpu.hpp>
 #include <xenabi/abi/version.hpp>
@@ -142,6 +147,32 @@ static_assert(alignof(xenabi::abi::guest_handle<void>) == alignof(XEN_GUEST_HAND
 static_assert(sizeof(xenabi::abi::xen_ulong_t) == sizeof(::xen_ulong_t));
 static_assert(sizeof(xenabi::abi::xen_pfn_t) == sizeof(::xen_pfn_t));
 static_assert(sizeof(xenabi::abi::domid_t) == sizeof(::domid_t));
+
+// The few facts the hooks cannot replay by name.
+// `CALLBACKOP_register`: `register` is a C++ keyword, so ours is spelled `register_`.
+static_assert(conf::same_value(xenabi::abi::CALLBACKOP::register_, CALLBACKOP_register));
+// The GNTST_* messages (Xen's GNTTABOP_error_msgs initializer), compared string by string.
+namespace conf {
+constexpr const char* xen_gnttab_msgs[] = GNTTABOP_error_msgs;
+constexpr bool same_string(const char* a, const char* b) {
+  while (*a != 0 && *a == *b) {
+    ++a;
+    ++b;
+  }
+  return *a == *b;
+}
+constexpr bool same_gnttab_msgs() {
+  constexpr auto n = sizeof(xen_gnttab_msgs) / sizeof(xen_gnttab_msgs[0]);
+  if (n != sizeof(xenabi::abi::gnttabop_error_msgs) / sizeof(xenabi::abi::gnttabop_error_msgs[0])) {
+    return false;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!same_string(xen_gnttab_msgs[i], xenabi::abi::gnttabop_error_msgs[i])) return false;
+  }
+  return true;
+}
+static_assert(same_gnttab_msgs(), "GNTTABOP_error_msgs differ");
+}  // namespace conf
 
 int main() {
   const auto& c = conf::total();
