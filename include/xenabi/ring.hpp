@@ -165,12 +165,13 @@ constexpr void write_barrier() noexcept {
 // Copies a slot out of shared memory exactly once: the compiler barrier after the copy forbids
 // re-reading the slot in place of the private copy.
 template <class T>
-constexpr T copy_out(const T& shared) noexcept {
-  if (std::is_constant_evaluated()) return shared;
-  T t;
-  __builtin_memcpy(&t, &shared, sizeof t);
+constexpr void copy_out(T& dst, const T& shared) noexcept {
+  if (std::is_constant_evaluated()) {
+    dst = shared;
+    return;
+  }
+  __builtin_memcpy(&dst, &shared, sizeof dst);
   compiler_barrier();
-  return t;
 }
 }  // namespace detail::ring
 /// \endcond
@@ -281,7 +282,7 @@ class front_ring {
     if (!n) return n.error();
     if (n.value() == 0) return false;
     detail::ring::read_barrier();  // read the slot only after seeing the index
-    out = detail::ring::copy_out(s_->ring[ring_math::slot(rsp_cons_, size)].rsp);
+    detail::ring::copy_out(out, s_->ring[ring_math::slot(rsp_cons_, size)].rsp);
     ++rsp_cons_;
     return true;
   }
@@ -295,9 +296,10 @@ class front_ring {
     const RING_IDX k = n.value() < max ? n.value() : max;
     detail::ring::read_barrier();
     for (RING_IDX i = 0; i < k; ++i) {
-      const response_type r = detail::ring::copy_out(s_->ring[ring_math::slot(rsp_cons_, size)].rsp);
+      response_type r;
+      detail::ring::copy_out(r, s_->ring[ring_math::slot(rsp_cons_, size)].rsp);
       ++rsp_cons_;
-      f(r);
+      f(static_cast<const response_type&>(r));
     }
     return k;
   }
@@ -383,7 +385,7 @@ class back_ring {
     if (!n) return n.error();
     if (n.value() == 0) return false;
     detail::ring::read_barrier();
-    out = detail::ring::copy_out(s_->ring[ring_math::slot(req_cons_, size)].req);
+    detail::ring::copy_out(out, s_->ring[ring_math::slot(req_cons_, size)].req);
     ++req_cons_;
     return true;
   }
@@ -398,9 +400,10 @@ class back_ring {
     const RING_IDX k = n.value() < max ? n.value() : max;
     detail::ring::read_barrier();
     for (RING_IDX i = 0; i < k; ++i) {
-      const request_type r = detail::ring::copy_out(s_->ring[ring_math::slot(req_cons_, size)].req);
+      request_type r;
+      detail::ring::copy_out(r, s_->ring[ring_math::slot(req_cons_, size)].req);
       ++req_cons_;
-      f(r);
+      f(static_cast<const request_type&>(r));
     }
     return k;
   }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The bench command: builds every benchmark in Release (build/bench) and runs each program named
+# bench_* under build/bench/bench/, then prints every `FIGURE <name> <ratio>` line they reported.
+# Extra arguments are passed to every program (e.g. --benchmark_repetitions=9).
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$XENABI_ROOT"
+ensure_packages
+
+step "Release build with benchmarks (build/bench)"
+configure build/bench g++ gcc -DCMAKE_BUILD_TYPE=Release -DXENABI_BUILD_BENCH=ON \
+  -DXENABI_BUILD_TESTS=OFF -DXENABI_BUILD_DOCS=OFF -DXENABI_BUILD_EXAMPLES=OFF
+cmake --build build/bench -j "$(nproc)"
+
+status=0
+mapfile -t programs < <(find build/bench/bench -type f -executable -name 'bench_*' | sort)
+[ "${#programs[@]}" -gt 0 ] || { echo "no bench programs found"; exit 1; }
+for p in "${programs[@]}"; do
+  name=$(basename "$p")
+  step "$name"
+  "$p" "$@" 2>&1 | tee "build/bench/$name.log" || status=1
+done
+
+step "Figures"
+cat build/bench/bench_*.log | grep -E '^FIGURE ' || { echo "no FIGURE lines"; status=1; }
+exit $status
