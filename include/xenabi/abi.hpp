@@ -20,3 +20,12 @@
 #include <xenabi/abi/version.hpp>
 #include <xenabi/abi/width.hpp>
 #include <xenabi/abi/xen.hpp>
+
+// I/O protocols (Xen's io/*.h)
+#include <xenabi/abi/io/blkif.hpp>
+#include <xenabi/abi/io/console.hpp>
+#include <xenabi/abi/io/netif.hpp>
+#include <xenabi/abi/io/protocols.hpp>
+#include <xenabi/abi/io/ring.hpp>
+#include <xenabi/abi/io/xenbus.hpp>
+#include <xenabi/abi/io/xs_wire.hpp>

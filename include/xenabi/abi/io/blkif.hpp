@@ -16,6 +16,14 @@
 #include <xenabi/abi/io/ring.hpp>
 #include <xenabi/core/layout.hpp>
 
+/// \cond XENABI_INTERNAL
+// A width-specific block structure: checked here like any structure, and offered to the
+// conformance hooks as Xen's native structure \p xen when compiling for \p width.
+#define XENABI_BLKIF_LAYOUT_(width, xen, T, size, ...) \
+  XENABI_LAYOUT_LOCAL(T, size, __VA_ARGS__)            \
+  XENABI_CONFORMANCE_HOOK_W(width, xen, T, size, __VA_ARGS__)
+/// \endcond
+
 namespace xenabi::abi {
 
 /// Xen's `blkif_vdev_t`: virtual device handle.
@@ -38,6 +46,8 @@ enum class BLKIF_OP : std::uint8_t {
   DISCARD = 5,          ///< Discard a sector range (`blkif_request_discard`, "feature-discard").
   INDIRECT = 6,         ///< Segments in granted indirect pages (`blkif_request_indirect`).
 };
+XENABI_CONSTANTS(BLKIF_OP, BLKIF_OP_, READ, WRITE, WRITE_BARRIER, FLUSH_DISKCACHE, RESERVED_1,
+                 DISCARD, INDIRECT);
 
 /// Xen's `BLKIF_RSP_*`: the status of a response. `BLKIF_RSP_EOPNOTSUPP` is spelled
 /// `eopnotsupp` so that `<errno.h>`'s `EOPNOTSUPP` macro cannot clash with it.
@@ -46,6 +56,7 @@ enum class BLKIF_RSP : std::int16_t {
   ERROR = -1,       ///< BLKIF_RSP_ERROR: the operation failed.
   OKAY = 0,         ///< BLKIF_RSP_OKAY: the operation succeeded.
 };
+XENABI_CONSTANTS(BLKIF_RSP, BLKIF_RSP_, ERROR, OKAY);
 
 /// Xen's `BLKIF_*` sizes and flags.
 namespace BLKIF {
@@ -56,6 +67,8 @@ inline constexpr std::uint8_t MAX_INDIRECT_PAGES_PER_REQUEST = 8;
 /// Xen's `BLKIF_DISCARD_SECURE`: `blkif_request_discard::flag` bit asking for a secure erase.
 inline constexpr std::uint8_t DISCARD_SECURE = 1u << 0;
 }  // namespace BLKIF
+XENABI_CONSTANTS(BLKIF, BLKIF_, MAX_SEGMENTS_PER_REQUEST, MAX_INDIRECT_PAGES_PER_REQUEST,
+                 DISCARD_SECURE);
 
 /// Xen's `VDISK_*`: bits of the back end's "info" xenstore key.
 namespace VDISK {
@@ -63,6 +76,7 @@ inline constexpr std::uint32_t CDROM = 0x1;      ///< VDISK_CDROM: a CD-ROM.
 inline constexpr std::uint32_t REMOVABLE = 0x2;  ///< VDISK_REMOVABLE: removable media.
 inline constexpr std::uint32_t READONLY = 0x4;   ///< VDISK_READONLY: read-only.
 }  // namespace VDISK
+XENABI_CONSTANTS(VDISK, VDISK_, CDROM, REMOVABLE, READONLY);
 
 /// Xen's `struct blkif_request_segment`: one granted page and the sectors within it.
 /// Also the element type of an indirect page (512 per 4 KiB page).
@@ -85,8 +99,10 @@ struct blkif_x86_32_request {
   uint64_x86_32_t sector_number;  ///< @12: start sector on disk (read/write only).
   blkif_request_segment seg[BLKIF::MAX_SEGMENTS_PER_REQUEST];  ///< @20: the segments.
 };
-XENABI_LAYOUT(blkif_x86_32_request, 108, operation, 0, nr_segments, 1, handle, 2, id, 4,
-              sector_number, 12, seg, 20);
+/// \cond XENABI_INTERNAL
+XENABI_BLKIF_LAYOUT_(x86_32, blkif_request, blkif_x86_32_request, 108,
+                     operation, 0, nr_segments, 1, handle, 2, id, 4, sector_number, 12, seg, 20);
+/// \endcond
 
 /// `struct blkif_request_discard` as an i386 guest lays it out (28 bytes).
 struct blkif_x86_32_request_discard {
@@ -97,8 +113,10 @@ struct blkif_x86_32_request_discard {
   uint64_x86_32_t sector_number;  ///< @12: first sector to discard.
   uint64_x86_32_t nr_sectors;     ///< @20: number of contiguous sectors to discard.
 };
-XENABI_LAYOUT(blkif_x86_32_request_discard, 28, operation, 0, flag, 1, handle, 2, id, 4,
-              sector_number, 12, nr_sectors, 20);
+/// \cond XENABI_INTERNAL
+XENABI_BLKIF_LAYOUT_(x86_32, blkif_request_discard, blkif_x86_32_request_discard, 28,
+                     operation, 0, flag, 1, handle, 2, id, 4, sector_number, 12, nr_sectors, 20);
+/// \endcond
 
 /// `struct blkif_request_indirect` as an i386 guest lays it out (64 bytes).
 struct blkif_x86_32_request_indirect {
@@ -112,8 +130,11 @@ struct blkif_x86_32_request_indirect {
   std::uint32_t indirect_grefs[BLKIF::MAX_INDIRECT_PAGES_PER_REQUEST];  ///< @24: grant refs of the indirect pages.
   uint64_x86_32_t pad;            ///< @56: Xen's i386 `pad` (makes the structure 64 bytes).
 };
-XENABI_LAYOUT(blkif_x86_32_request_indirect, 64, operation, 0, indirect_op, 1, nr_segments, 2,
-              id, 4, sector_number, 12, handle, 20, indirect_grefs, 24, pad, 56);
+/// \cond XENABI_INTERNAL
+XENABI_BLKIF_LAYOUT_(x86_32, blkif_request_indirect, blkif_x86_32_request_indirect, 64,
+                     operation, 0, indirect_op, 1, nr_segments, 2, id, 4, sector_number, 12,
+                     handle, 20, indirect_grefs, 24, pad, 56);
+/// \endcond
 
 /// `struct blkif_response` as an i386 guest lays it out (12 bytes).
 struct blkif_x86_32_response {
@@ -122,7 +143,10 @@ struct blkif_x86_32_response {
   std::uint8_t pad0;       ///< @9: padding (implicit in Xen).
   std::int16_t status;     ///< @10: a `BLKIF_RSP`.
 };
-XENABI_LAYOUT(blkif_x86_32_response, 12, id, 0, operation, 8, status, 10);
+/// \cond XENABI_INTERNAL
+XENABI_BLKIF_LAYOUT_(x86_32, blkif_response, blkif_x86_32_response, 12,
+                     id, 0, operation, 8, status, 10);
+/// \endcond
 
 // --- x86_64 layout -------------------------------------------------------------------------
 
@@ -136,8 +160,10 @@ struct blkif_x86_64_request {
   uint64_x86_64_t sector_number;  ///< @16: start sector on disk (read/write only).
   blkif_request_segment seg[BLKIF::MAX_SEGMENTS_PER_REQUEST];  ///< @24: the segments.
 };
-XENABI_LAYOUT(blkif_x86_64_request, 112, operation, 0, nr_segments, 1, handle, 2, id, 8,
-              sector_number, 16, seg, 24);
+/// \cond XENABI_INTERNAL
+XENABI_BLKIF_LAYOUT_(x86_64, blkif_request, blkif_x86_64_request, 112,
+                     operation, 0, nr_segments, 1, handle, 2, id, 8, sector_number, 16, seg, 24);
+/// \endcond
 
 /// `struct blkif_request_discard` as an x86_64 guest lays it out (32 bytes).
 struct blkif_x86_64_request_discard {
@@ -149,8 +175,10 @@ struct blkif_x86_64_request_discard {
   uint64_x86_64_t sector_number;  ///< @16: first sector to discard.
   uint64_x86_64_t nr_sectors;     ///< @24: number of contiguous sectors to discard.
 };
-XENABI_LAYOUT(blkif_x86_64_request_discard, 32, operation, 0, flag, 1, handle, 2, id, 8,
-              sector_number, 16, nr_sectors, 24);
+/// \cond XENABI_INTERNAL
+XENABI_BLKIF_LAYOUT_(x86_64, blkif_request_discard, blkif_x86_64_request_discard, 32,
+                     operation, 0, flag, 1, handle, 2, id, 8, sector_number, 16, nr_sectors, 24);
+/// \endcond
 
 /// `struct blkif_request_indirect` as an x86_64 guest lays it out (64 bytes).
 struct blkif_x86_64_request_indirect {
@@ -165,8 +193,11 @@ struct blkif_x86_64_request_indirect {
   std::uint32_t indirect_grefs[BLKIF::MAX_INDIRECT_PAGES_PER_REQUEST];  ///< @28: grant refs of the indirect pages.
   std::uint32_t pad2;             ///< @60: tail padding (implicit in Xen).
 };
-XENABI_LAYOUT(blkif_x86_64_request_indirect, 64, operation, 0, indirect_op, 1, nr_segments, 2,
-              id, 8, sector_number, 16, handle, 24, indirect_grefs, 28);
+/// \cond XENABI_INTERNAL
+XENABI_BLKIF_LAYOUT_(x86_64, blkif_request_indirect, blkif_x86_64_request_indirect, 64,
+                     operation, 0, indirect_op, 1, nr_segments, 2, id, 8, sector_number, 16,
+                     handle, 24, indirect_grefs, 28);
+/// \endcond
 
 /// `struct blkif_response` as an x86_64 guest lays it out (16 bytes).
 struct blkif_x86_64_response {
@@ -176,9 +207,13 @@ struct blkif_x86_64_response {
   std::int16_t status;     ///< @10: a `BLKIF_RSP`.
   std::uint32_t pad1;      ///< @12: tail padding (implicit in Xen).
 };
-XENABI_LAYOUT(blkif_x86_64_response, 16, id, 0, operation, 8, status, 10);
+/// \cond XENABI_INTERNAL
+XENABI_BLKIF_LAYOUT_(x86_64, blkif_response, blkif_x86_64_response, 16,
+                     id, 0, operation, 8, status, 10);
+/// \endcond
 
 // --- the native names ------------------------------------------------------------------------
+#undef XENABI_BLKIF_LAYOUT_
 
 #if defined(__x86_64__)
 /// Xen's `struct blkif_request` for the compiling guest's width (112 bytes on x86_64, 108 on

@@ -20,6 +20,7 @@ inline constexpr std::uint32_t NR_SLOTS_MIN = 18;
 /// Xen's `XEN_NETIF_MAX_TX_SIZE`: largest packet on the transmit ring.
 inline constexpr std::uint32_t MAX_TX_SIZE = 0xFFFF;
 }  // namespace XEN_NETIF
+XENABI_CONSTANTS(XEN_NETIF, XEN_NETIF_, NR_SLOTS_MIN, MAX_TX_SIZE);
 
 /// Xen's `NETTXF_*`: `netif_tx_request::flags`. Xen's bit numbers `_NETTXF_x` are `x_bit`.
 namespace NETTXF {
@@ -36,6 +37,7 @@ inline constexpr std::uint16_t more_data = 1u << more_data_bit;
 /// Extra-info descriptors follow this request.
 inline constexpr std::uint16_t extra_info = 1u << extra_info_bit;
 }  // namespace NETTXF
+XENABI_CONSTANTS(NETTXF, NETTXF_, csum_blank, data_validated, more_data, extra_info);
 
 /// Xen's `NETRXF_*`: `netif_rx_response::flags`. Xen's bit numbers `_NETRXF_x` are `x_bit`.
 namespace NETRXF {
@@ -55,6 +57,7 @@ inline constexpr std::uint16_t extra_info = 1u << extra_info_bit;
 /// The packet has a GSO prefix (deprecated).
 inline constexpr std::uint16_t gso_prefix = 1u << gso_prefix_bit;
 }  // namespace NETRXF
+XENABI_CONSTANTS(NETRXF, NETRXF_, data_validated, csum_blank, more_data, extra_info, gso_prefix);
 
 /// Xen's `XEN_NETIF_EXTRA_TYPE_*`: `netif_extra_info::type`.
 enum class XEN_NETIF_EXTRA_TYPE : std::uint8_t {
@@ -65,6 +68,7 @@ enum class XEN_NETIF_EXTRA_TYPE : std::uint8_t {
   HASH = 4,       ///< `u.hash`.
   MAX = 5,        ///< One past the last type.
 };
+XENABI_CONSTANTS(XEN_NETIF_EXTRA_TYPE, XEN_NETIF_EXTRA_TYPE_, NONE, GSO, MCAST_ADD, MCAST_DEL, HASH, MAX);
 
 /// Xen's `XEN_NETIF_EXTRA_FLAG_*`: `netif_extra_info::flags`.
 namespace XEN_NETIF_EXTRA_FLAG {
@@ -72,6 +76,7 @@ inline constexpr std::uint8_t MORE_bit = 0;  ///< _XEN_NETIF_EXTRA_FLAG_MORE.
 /// Another extra-info descriptor follows.
 inline constexpr std::uint8_t MORE = 1u << MORE_bit;
 }  // namespace XEN_NETIF_EXTRA_FLAG
+XENABI_CONSTANTS(XEN_NETIF_EXTRA_FLAG, XEN_NETIF_EXTRA_FLAG_, MORE);
 
 /// Xen's `XEN_NETIF_GSO_TYPE_*`: `netif_extra_info::u.gso.type`.
 enum class XEN_NETIF_GSO_TYPE : std::uint8_t {
@@ -79,6 +84,7 @@ enum class XEN_NETIF_GSO_TYPE : std::uint8_t {
   TCPV4 = 1,  ///< TCP over IPv4.
   TCPV6 = 2,  ///< TCP over IPv6.
 };
+XENABI_CONSTANTS(XEN_NETIF_GSO_TYPE, XEN_NETIF_GSO_TYPE_, NONE, TCPV4, TCPV6);
 
 /// Xen's `NETIF_RSP_*`: the status of a transmit or receive response. `NETIF_RSP_NULL` is
 /// spelled `null` because `NULL` is a macro.
@@ -88,6 +94,7 @@ enum class NETIF_RSP : std::int16_t {
   OKAY = 0,      ///< Success.
   null = 1,      ///< NETIF_RSP_NULL: no response (auxiliary requests such as extra info).
 };
+XENABI_CONSTANTS(NETIF_RSP, NETIF_RSP_, DROPPED, ERROR, OKAY);
 
 /// Xen's `struct netif_tx_request`: one fragment of a packet to transmit (12 bytes).
 struct netif_tx_request {
@@ -126,7 +133,9 @@ struct netif_extra_info {
     std::uint16_t pad[3];      ///< The six bytes as raw storage.
   } u;                         ///< @2: the type-specific part.
 };
-XENABI_LAYOUT(netif_extra_info, 8, type, 0, flags, 1, u, 2);
+XENABI_LAYOUT(netif_extra_info, 8, type, 0, flags, 1, u.gso.size, 2, u.gso.type, 4, u.gso.pad, 5,
+              u.gso.features, 6, u.mcast.addr, 2, u.hash.type, 2, u.hash.algorithm, 3,
+              u.hash.value, 4, u.pad, 2);
 
 /// Xen's `struct netif_tx_response` (4 bytes).
 struct netif_tx_response {
@@ -177,6 +186,9 @@ enum class XEN_NETIF_CTRL_TYPE : std::uint16_t {
   ADD_GREF_MAPPING = 9,       ///< Add static grants.
   DEL_GREF_MAPPING = 10,      ///< Remove static grants.
 };
+XENABI_CONSTANTS(XEN_NETIF_CTRL_TYPE, XEN_NETIF_CTRL_TYPE_, INVALID, GET_HASH_FLAGS, SET_HASH_FLAGS,
+                 SET_HASH_KEY, GET_HASH_MAPPING_SIZE, SET_HASH_MAPPING_SIZE, SET_HASH_MAPPING,
+                 SET_HASH_ALGORITHM, GET_GREF_MAPPING_SIZE, ADD_GREF_MAPPING, DEL_GREF_MAPPING);
 
 /// Xen's `XEN_NETIF_CTRL_STATUS_*`: `xen_netif_ctrl_response::status`.
 enum class XEN_NETIF_CTRL_STATUS : std::uint32_t {
@@ -185,6 +197,8 @@ enum class XEN_NETIF_CTRL_STATUS : std::uint32_t {
   INVALID_PARAMETER = 2,  ///< A parameter is out of range.
   BUFFER_OVERFLOW = 3,    ///< A supplied buffer is too small.
 };
+XENABI_CONSTANTS(XEN_NETIF_CTRL_STATUS, XEN_NETIF_CTRL_STATUS_, SUCCESS, NOT_SUPPORTED, INVALID_PARAMETER,
+                 BUFFER_OVERFLOW);
 
 /// Xen's `XEN_NETIF_CTRL_HASH_TYPE_*` flags (bit numbers `_XEN_NETIF_CTRL_HASH_TYPE_x` are `x_bit`).
 namespace XEN_NETIF_CTRL_HASH_TYPE {
@@ -197,12 +211,14 @@ inline constexpr std::uint32_t IPV4_TCP = 1u << IPV4_TCP_bit;  ///< Hash IPv4 ad
 inline constexpr std::uint32_t IPV6 = 1u << IPV6_bit;          ///< Hash IPv6 addresses.
 inline constexpr std::uint32_t IPV6_TCP = 1u << IPV6_TCP_bit;  ///< Hash IPv6 addresses and TCP ports.
 }  // namespace XEN_NETIF_CTRL_HASH_TYPE
+XENABI_CONSTANTS(XEN_NETIF_CTRL_HASH_TYPE, XEN_NETIF_CTRL_HASH_TYPE_, IPV4, IPV4_TCP, IPV6, IPV6_TCP);
 
 /// Xen's `XEN_NETIF_CTRL_HASH_ALGORITHM_*`.
 enum class XEN_NETIF_CTRL_HASH_ALGORITHM : std::uint32_t {
   NONE = 0,      ///< No hashing.
   TOEPLITZ = 1,  ///< Toeplitz hash.
 };
+XENABI_CONSTANTS(XEN_NETIF_CTRL_HASH_ALGORITHM, XEN_NETIF_CTRL_HASH_ALGORITHM_, NONE, TOEPLITZ);
 
 /// Xen's `XEN_NETIF_CTRLF_GREF_*`: `xen_netif_gref::flags`.
 namespace XEN_NETIF_CTRLF_GREF {
@@ -210,6 +226,7 @@ inline constexpr std::uint16_t readonly_bit = 0;  ///< _XEN_NETIF_CTRLF_GREF_rea
 /// Map the static grant read-only.
 inline constexpr std::uint16_t readonly = 1u << readonly_bit;
 }  // namespace XEN_NETIF_CTRLF_GREF
+XENABI_CONSTANTS(XEN_NETIF_CTRLF_GREF, XEN_NETIF_CTRLF_GREF_, readonly);
 
 /// Xen's `struct xen_netif_ctrl_request` (16 bytes).
 struct xen_netif_ctrl_request {

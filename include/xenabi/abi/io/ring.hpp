@@ -118,7 +118,7 @@ struct sring_probe {
 /// The representative ring.
 using sring_probe_t = sring<sring_probe, sring_probe>;
 }  // namespace detail
-XENABI_LAYOUT(detail::sring_probe_t, 64 + 8 * 256, req_prod, 0, req_event, 4, rsp_prod, 8,
+XENABI_LAYOUT_LOCAL(detail::sring_probe_t, 64 + 8 * 256, req_prod, 0, req_event, 4, rsp_prod, 8,
               rsp_event, 12, pvt, 16, pad, 20, ring, 64);
 
 /// Xen's macro `SHARED_RING_INIT`: empty ring, both event indices at 1, private bytes and padding

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include <xenabi/core/layout.hpp>
+
 namespace xenabi::abi {
 
 /// Xen's `enum xenbus_state` (`XenbusState`): `XenbusStateConnected` is
@@ -20,6 +22,8 @@ enum class XenbusState : std::uint32_t {
   Reconfiguring = 7,    ///< Being reconfigured.
   Reconfigured = 8,     ///< Reconfiguration done.
 };
+XENABI_CONSTANTS(XenbusState, XenbusState, Unknown, Initialising, InitWait, Initialised, Connected,
+                 Closing, Closed, Reconfiguring, Reconfigured);
 
 /// Xen's `enum xenbus_state` under its other name.
 using xenbus_state = XenbusState;

@@ -44,6 +44,10 @@ enum class XS : std::uint32_t {
   TYPE_COUNT = 23,            ///< Number of valid types (one past the last).
   INVALID = 0xffff,           ///< Guaranteed never to be a valid type.
 };
+XENABI_CONSTANTS(XS, XS_, CONTROL, DEBUG, DIRECTORY, READ, GET_PERMS, WATCH, UNWATCH, TRANSACTION_START,
+                 TRANSACTION_END, INTRODUCE, RELEASE, GET_DOMAIN_PATH, WRITE, MKDIR, RM, SET_PERMS,
+                 WATCH_EVENT, ERROR, IS_DOMAIN_INTRODUCED, RESUME, SET_TARGET, RESET_WATCHES,
+                 DIRECTORY_PART, TYPE_COUNT, INVALID);
 /// Xen's name for the message-type enumeration.
 using xsd_sockmsg_type = XS;
 
@@ -59,6 +63,7 @@ enum class XS_WATCH : std::uint32_t {
   PATH = 0,   ///< XS_WATCH_PATH: the path that changed.
   TOKEN = 1,  ///< XS_WATCH_TOKEN: the token given to XS::WATCH.
 };
+XENABI_CONSTANTS(XS_WATCH, XS_WATCH_, PATH, TOKEN);
 /// Xen's name for the watch-field enumeration.
 using xs_watch_type = XS_WATCH;
 
@@ -131,6 +136,8 @@ inline constexpr std::uint32_t CONNECTED = 0;
 /// Xen's `XENSTORE_RECONNECT`: `connection` value while a reconnection is in progress.
 inline constexpr std::uint32_t RECONNECT = 1;
 }  // namespace XENSTORE
+XENABI_CONSTANTS(XENSTORE, XENSTORE_, RING_SIZE, PAYLOAD_MAX, ABS_PATH_MAX, REL_PATH_MAX, CONNECTED,
+                 RECONNECT);
 
 /// Xen's `XENSTORE_SERVER_FEATURE_*`: bits of `server_features`.
 namespace XENSTORE_SERVER_FEATURE {
@@ -139,6 +146,7 @@ inline constexpr std::uint32_t RECONNECTION = 1;
 /// Xen's `XENSTORE_SERVER_FEATURE_ERROR`: the `error` field is present.
 inline constexpr std::uint32_t ERROR = 2;
 }  // namespace XENSTORE_SERVER_FEATURE
+XENABI_CONSTANTS(XENSTORE_SERVER_FEATURE, XENSTORE_SERVER_FEATURE_, RECONNECTION, ERROR);
 
 /// Xen's `XENSTORE_ERROR_*`: values of `xenstore_domain_interface::error`.
 enum class XENSTORE_ERROR : std::uint32_t {
@@ -147,6 +155,7 @@ enum class XENSTORE_ERROR : std::uint32_t {
   RINGIDX = 2,  ///< Invalid ring index.
   PROTO = 3,    ///< Protocol violation (payload too long).
 };
+XENABI_CONSTANTS(XENSTORE_ERROR, XENSTORE_ERROR_, NONE, COMM, RINGIDX, PROTO);
 
 /// Xen's macro `MASK_XENSTORE_IDX(idx)`: the position of index \p idx in either ring.
 [[nodiscard]] constexpr XENSTORE_RING_IDX mask_xenstore_idx(XENSTORE_RING_IDX idx) noexcept {

@@ -1,13 +1,20 @@
 // io protocol headers against libxen-dev, x86_64 (the -m32 twin is io_conformance32.cpp).
 #include "io_conformance.hpp"
 
+#include <cstdio>
+
 #include "xenabi_test.hpp"
 
 TEST_CASE("io ABI structures and constants match libxen-dev (x86_64, compile time)",
           "[abi][io][conformance]") {
-  // The static_asserts in io_conformance.hpp are the test; these re-check two at run time.
+  // The static_asserts are the test; the counts show that the hooks saw the headers' facts.
+  const auto& c = io_conformance::total();
+  std::printf("io ABI conformance (x86_64): %d structures, %d fields, %d constants via the hooks\n",
+              c.structs, c.fields, c.constants);
+  REQUIRE(c.structs >= 15);
+  REQUIRE(c.fields >= 60);
+  REQUIRE(c.constants >= 100);
   REQUIRE(sizeof(xenabi::abi::blkif_request) == sizeof(::blkif_request));
-  REQUIRE(offsetof(xenabi::abi::blkif_sring, ring) == offsetof(::blkif_sring, ring));
 }
 
 TEST_CASE("xenstore error table matches libxen-dev's xsd_errors", "[abi][io][conformance]") {
