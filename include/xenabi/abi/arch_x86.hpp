@@ -125,6 +125,11 @@ inline constexpr u32 in_syscall = 1u << 8;
 inline constexpr u32 IN_SYSCALL = in_syscall;
 }  // namespace VGCF
 
+/// The cr3 value of page-table frame \p pfn (Xen's x86_64 `xen_pfn_to_cr3`).
+[[nodiscard]] constexpr u64 xen_pfn_to_cr3(u64 pfn) noexcept { return pfn << 12; }
+/// The page-table frame of cr3 value \p cr3 (Xen's x86_64 `xen_cr3_to_pfn`).
+[[nodiscard]] constexpr u64 xen_cr3_to_pfn(u64 cr3) noexcept { return cr3 >> 12; }
+
 /// The frame HYPERVISOR_iret pops from the guest kernel stack (Xen's `struct iret_context`).
 struct iret_context {
   u64_align8 rax;     ///< Restored %rax.
@@ -303,6 +308,12 @@ inline constexpr u32 VIRT_END = VIRT_END_PAE;         ///< `MACH2PHYS_VIRT_END`.
 /// `MACH2PHYS_NR_ENTRIES`: 4-byte entries in the table.
 inline constexpr u32 NR_ENTRIES = (VIRT_END - VIRT_START) >> 2;
 }  // namespace MACH2PHYS
+
+/// The cr3 value of page-table frame \p pfn (Xen's i386 `xen_pfn_to_cr3`: PAE's "extended
+/// cr3", the frame number rotated so that frames above 4 GB fit in 32 bits).
+[[nodiscard]] constexpr u32 xen_pfn_to_cr3(u32 pfn) noexcept { return (pfn << 12) | (pfn >> 20); }
+/// The page-table frame of cr3 value \p cr3 (Xen's i386 `xen_cr3_to_pfn`).
+[[nodiscard]] constexpr u32 xen_cr3_to_pfn(u32 cr3) noexcept { return (cr3 >> 12) | (cr3 << 20); }
 
 /// The guest register frame (Xen's i386 `struct cpu_user_regs`, strict-ANSI field names).
 struct cpu_user_regs {

@@ -83,6 +83,15 @@ struct vcpu_get_physid {
 };
 XENABI_LAYOUT(vcpu_get_physid, 8, phys_id, 0);
 
+/// The x86 APIC id in a vcpu_get_physid::phys_id (Xen's `xen_vcpu_physid_to_x86_apicid`).
+[[nodiscard]] constexpr u32 xen_vcpu_physid_to_x86_apicid(u64 physid) noexcept {
+  return static_cast<u32>(physid);
+}
+/// The ACPI id in a vcpu_get_physid::phys_id (Xen's `xen_vcpu_physid_to_x86_acpiid`).
+[[nodiscard]] constexpr u32 xen_vcpu_physid_to_x86_acpiid(u64 physid) noexcept {
+  return static_cast<u32>(physid >> 32);
+}
+
 namespace tmpl {
 
 /// A vCPU's run-state accounting (Xen's `struct vcpu_runstate_info`) for width \p W. The time

@@ -266,6 +266,67 @@ struct xen_multiboot_mod_list {
 };
 XENABI_LAYOUT(xen_multiboot_mod_list, 16, mod_start, 0, mod_end, 4, cmdline, 8, pad, 12);
 
+/// dom0's VGA console description (Xen's `dom0_vga_console_info`), found through
+/// start_info::console.dom0 in the initial domain.
+struct dom0_vga_console_info {
+  u8 video_type;  ///< An `XEN_VGATYPE_*`.
+  /// The mode's parameters.
+  union {
+    /// XEN_VGATYPE_TEXT_MODE_3.
+    struct {
+      u16 font_height;  ///< Font height in pixels.
+      u16 cursor_x;     ///< Cursor column.
+      u16 cursor_y;     ///< Cursor row.
+      u16 rows;         ///< Rows.
+      u16 columns;      ///< Columns.
+    } text_mode_3;
+    /// XEN_VGATYPE_VESA_LFB / XEN_VGATYPE_EFI_LFB.
+    struct {
+      u16 width;           ///< Width in pixels.
+      u16 height;          ///< Height in pixels.
+      u16 bytes_per_line;  ///< Bytes per scan line.
+      u16 bits_per_pixel;  ///< Bits per pixel.
+      u32 lfb_base;        ///< Frame buffer base (low 32 bits).
+      u32 lfb_size;        ///< Frame buffer size in 64 KiB units.
+      u8 red_pos;          ///< Red field position.
+      u8 red_size;         ///< Red field size.
+      u8 green_pos;        ///< Green field position.
+      u8 green_size;       ///< Green field size.
+      u8 blue_pos;         ///< Blue field position.
+      u8 blue_size;        ///< Blue field size.
+      u8 rsvd_pos;         ///< Reserved field position.
+      u8 rsvd_size;        ///< Reserved field size.
+      u32 gbl_caps;        ///< VESA capabilities.
+      u16 mode_attrs;      ///< VESA mode attributes.
+      u16 pad;             ///< Padding.
+      u32 ext_lfb_base;    ///< Frame buffer base (high 32 bits).
+    } vesa_lfb;
+  } u;
+};
+XENABI_LAYOUT(dom0_vga_console_info, 40, video_type, 0, u, 4, u.text_mode_3, 4,
+              u.text_mode_3.font_height, 4, u.text_mode_3.cursor_x, 6, u.text_mode_3.cursor_y, 8,
+              u.text_mode_3.rows, 10, u.text_mode_3.columns, 12, u.vesa_lfb, 4, u.vesa_lfb.width,
+              4, u.vesa_lfb.height, 6, u.vesa_lfb.bytes_per_line, 8, u.vesa_lfb.bits_per_pixel, 10,
+              u.vesa_lfb.lfb_base, 12, u.vesa_lfb.lfb_size, 16, u.vesa_lfb.red_pos, 20,
+              u.vesa_lfb.red_size, 21, u.vesa_lfb.green_pos, 22, u.vesa_lfb.green_size, 23,
+              u.vesa_lfb.blue_pos, 24, u.vesa_lfb.blue_size, 25, u.vesa_lfb.rsvd_pos, 26,
+              u.vesa_lfb.rsvd_size, 27, u.vesa_lfb.gbl_caps, 28, u.vesa_lfb.mode_attrs, 32,
+              u.vesa_lfb.pad, 34, u.vesa_lfb.ext_lfb_base, 36);
+
+/// dom0_vga_console_info::video_type (Xen's `XEN_VGATYPE_*`).
+namespace XEN_VGATYPE {
+inline constexpr u8 TEXT_MODE_3 = 0x03;  ///< `XEN_VGATYPE_TEXT_MODE_3`: 80x25 text.
+inline constexpr u8 VESA_LFB = 0x23;     ///< `XEN_VGATYPE_VESA_LFB`: VESA linear frame buffer.
+inline constexpr u8 EFI_LFB = 0x70;      ///< `XEN_VGATYPE_EFI_LFB`: EFI frame buffer.
+}  // namespace XEN_VGATYPE
+XENABI_CONSTANTS(XEN_VGATYPE, XEN_VGATYPE_, TEXT_MODE_3, VESA_LFB, EFI_LFB)
+
+/// A domain or device UUID (Xen's `xen_uuid_t`), bytes in big-endian order.
+struct xen_uuid_t {
+  u8 a[16];  ///< The 16 bytes.
+};
+XENABI_LAYOUT(xen_uuid_t, 16, a, 0);
+
 namespace tmpl {
 
 /// Extended MMU operation (Xen's `struct mmuext_op`) for width \p W.

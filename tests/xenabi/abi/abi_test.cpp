@@ -169,3 +169,41 @@ TEST_CASE("the layout check rejects an incomplete field list", "[abi][layout]") 
   XENABI_BOTH_REQUIRE(!xenabi::detail::layout_complete(sizeof(two), alignof(two), out_of_order));
   XENABI_BOTH_REQUIRE(!xenabi::detail::layout_complete(sizeof(two) + 8, alignof(two), all));
 }
+
+TEST_CASE("i386 extended cr3 keeps frames above 4 GB", "[abi][arch]") {
+  // Xen's i386 PAE "extended cr3" rotates the frame number so that all 32 bits of it fit.
+  constexpr auto round_trips = [] {
+    for (u32 pfn : {0u, 1u, 0xfffffu, 0x100000u, 0xabcdef1u, 0xffffffffu}) {
+      if (abi::x86_32::xen_cr3_to_pfn(abi::x86_32::xen_pfn_to_cr3(pfn)) != pfn) return false;
+    }
+    for (u64 pfn : {u64{0}, u64{1}, u64{0xfffffffff}}) {
+      if (abi::x86_64::xen_cr3_to_pfn(abi::x86_64::xen_pfn_to_cr3(pfn)) != pfn) return false;
+    }
+    return true;
+  };
+  XENABI_BOTH_REQUIRE(round_trips());
+  XENABI_BOTH_REQUIRE((abi::x86_32::xen_pfn_to_cr3(0x100000u) & 0xfffu) == 1u);
+}
+
+TEST_CASE("grant status messages follow the GNTST codes", "[abi][grant_table]") {
+  constexpr auto same = [](const char* a, const char* b) {
+    while (*a != 0 && *a == *b) {
+      ++a;
+      ++b;
+    }
+    return *a == *b;
+  };
+  XENABI_BOTH_REQUIRE(same(abi::gnttabop_error_msg(abi::GNTST::okay), "okay"));
+  XENABI_BOTH_REQUIRE(same(abi::gnttabop_error_msg(abi::GNTST::no_space), "out of space"));
+  XENABI_BOTH_REQUIRE(same(abi::gnttabop_error_msg(static_cast<abi::GNTST>(-14)), "unknown status"));
+  XENABI_BOTH_REQUIRE(same(abi::gnttabop_error_msg(static_cast<abi::GNTST>(1)), "unknown status"));
+}
+
+TEST_CASE("an ELF note for the PVH entry point has ELF's note layout", "[abi][elfnote]") {
+  constexpr abi::xen_elfnote<u32> note{.type = abi::XEN_ELFNOTE::PHYS32_ENTRY, .desc = 0x100000u};
+  XENABI_BOTH_REQUIRE(note.namesz == 4 && note.descsz == 4);
+  XENABI_BOTH_REQUIRE(note.name[0] == 'X' && note.name[1] == 'e' && note.name[2] == 'n' &&
+                      note.name[3] == '\0');
+  XENABI_BOTH_REQUIRE(static_cast<u32>(note.type) == 18u && note.desc == 0x100000u);
+  STATIC_REQUIRE(sizeof(abi::xen_elfnote<u64>) == 12 + 4 + 8);
+}

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <stdint.h>  // Xen's headers expect uint32_t etc. in the global namespace
 #include <cstdio>
+#include <cstring>
 #include <type_traits>
 #include <utility>
 
@@ -33,7 +34,34 @@
 #include <xen/version.h>
 #include <xen/arch-x86/hvm/start_info.h>
 #include <xen/hvm/hvm_op.h>
+#include <xen/hvm/hvm_vcpu.h>
 #include <xen/hvm/params.h>
+
+// Xen's function-like macros, captured as functions before they are #undef'd: xenabi has
+// same-named constexpr functions, which the macros would otherwise rewrite.
+namespace xen_fn {
+#if defined(__x86_64__)
+constexpr unsigned long pfn_to_cr3(unsigned long pfn) { return xen_pfn_to_cr3(pfn); }
+constexpr unsigned long cr3_to_pfn(unsigned long cr3) { return xen_cr3_to_pfn(cr3); }
+#else
+constexpr unsigned pfn_to_cr3(unsigned pfn) { return xen_pfn_to_cr3(pfn); }
+constexpr unsigned cr3_to_pfn(unsigned cr3) { return xen_cr3_to_pfn(cr3); }
+#endif
+constexpr uint32_t physid_to_apicid(uint64_t id) { return xen_vcpu_physid_to_x86_apicid(id); }
+constexpr uint32_t physid_to_acpiid(uint64_t id) { return xen_vcpu_physid_to_x86_acpiid(id); }
+constexpr unsigned memf_node(unsigned n) { return XENMEMF_node(n); }
+constexpr unsigned memf_get_node(unsigned x) { return XENMEMF_get_node(x); }
+constexpr unsigned memf_exact_node(unsigned n) { return XENMEMF_exact_node(n); }
+constexpr unsigned memf_address_bits(unsigned n) { return XENMEMF_address_bits(n); }
+constexpr unsigned memf_get_address_bits(unsigned x) { return XENMEMF_get_address_bits(x); }
+constexpr unsigned long long ioreq_frame(unsigned long long n) {
+  return XENMEM_resource_ioreq_server_frame_ioreq(n);
+}
+}  // namespace xen_fn
+#undef xen_pfn_to_cr3
+#undef xen_cr3_to_pfn
+#undef xen_vcpu_physid_to_x86_apicid
+#undef xen_vcpu_physid_to_x86_acpiid
 
 namespace conf {
 struct counts {
@@ -45,12 +73,18 @@ inline counts& total() {
   static counts c;
   return c;
 }
-inline int add_struct(int nfields) {
+inline const char* checked_structs[1024];
+inline int add_struct(const char* xen_name, int nfields) {
+  if (total().structs < 1024) checked_structs[total().structs] = xen_name;
   ++total().structs;
   total().fields += nfields;
   return 0;
 }
-inline int add_constant() {
+// The Xen spellings of the constants checked, for `--list-constants` (the coverage test
+// compares them with every macro Xen's headers define).
+inline const char* checked_names[4096];
+inline int add_constant(const char* xen_name) {
+  if (total().constants < 4096) checked_names[total().constants] = xen_name;
   ++total().constants;
   return 0;
 }
@@ -95,13 +129,13 @@ constexpr bool same_kind() {
   static_assert(alignof(::xen) == alignof(ours), "alignof " #ours " != Xen's " #xen);        \
   XENABI_PP_FOR_EACH_PAIR_(CONF_FIELD_, (::xen, ours), __VA_ARGS__)                          \
   [[maybe_unused]] static const int XENABI_PP_CAT_(conformance_struct_, __COUNTER__) =       \
-      ::conf::add_struct(0 XENABI_PP_FOR_EACH_PAIR_(CONF_ONE_, _, __VA_ARGS__));
+      ::conf::add_struct(#xen, 0 XENABI_PP_FOR_EACH_PAIR_(CONF_ONE_, _, __VA_ARGS__));
 
 #define CONF_CONST2_(scope, prefix, name)                                                    \
   static_assert(::conf::same_value(scope::name, prefix##name),                               \
                 #scope "::" #name " != Xen's " #prefix #name);                               \
   [[maybe_unused]] static const int XENABI_PP_CAT_(conformance_const_, __COUNTER__) =        \
-      ::conf::add_constant();
+      ::conf::add_constant(#prefix #name);
 #define CONF_CONST_(SP, name) XENABI_PP_CALL_(CONF_CONST2_, (XENABI_PP_UNPAREN_ SP, name))
 #define XENABI_CONFORMANCE_CONSTANTS(scope, prefix, ...) \
   XENABI_PP_FOR_EACH_(CONF_CONST_, (scope, prefix), __VA_ARGS__)
@@ -130,6 +164,7 @@ constexpr bool same_kind() {
 #include <xenabi/abi/features.hpp>
 #include <xenabi/abi/grant_table.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
+#include <xenabi/abi/hvm/hvm_vcpu.hpp>
 #include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/hvm/start_info.hpp>
 #include <xenabi/abi/memory.hpp>
@@ -151,6 +186,31 @@ static_assert(sizeof(xenabi::abi::domid_t) == sizeof(::domid_t));
 // The few facts the hooks cannot replay by name.
 // `CALLBACKOP_register`: `register` is a C++ keyword, so ours is spelled `register_`.
 static_assert(conf::same_value(xenabi::abi::CALLBACKOP::register_, CALLBACKOP_register));
+// Xen's function-like macros against our constexpr functions, over sample inputs.
+namespace conf {
+constexpr bool same_functions() {
+  namespace abi = xenabi::abi;
+  for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{0x12345}, uint64_t{0xfffff},
+                     uint64_t{0x100000}, uint64_t{0xabcdef12}, uint64_t{0x1'0000'0000}}) {
+    const auto w = static_cast<xenabi::abi::xen_pfn_t>(v);
+    if (abi::native::xen_pfn_to_cr3(w) != xen_fn::pfn_to_cr3(w)) return false;
+    if (abi::native::xen_cr3_to_pfn(w) != xen_fn::cr3_to_pfn(w)) return false;
+    if (abi::xen_vcpu_physid_to_x86_apicid(v << 20) != xen_fn::physid_to_apicid(v << 20)) return false;
+    if (abi::xen_vcpu_physid_to_x86_acpiid(v << 20) != xen_fn::physid_to_acpiid(v << 20)) return false;
+    if (abi::XENMEM_resource_ioreq_server_frame::ioreq(v) != xen_fn::ioreq_frame(v)) return false;
+  }
+  for (unsigned n = 0; n < 255; ++n) {
+    if (abi::XENMEMF::node(n) != xen_fn::memf_node(n)) return false;
+    if (abi::XENMEMF::exact_node(n) != xen_fn::memf_exact_node(n)) return false;
+    if (abi::XENMEMF::get_node(xen_fn::memf_node(n)) != xen_fn::memf_get_node(xen_fn::memf_node(n))) return false;
+    if (abi::XENMEMF::address_bits(n) != xen_fn::memf_address_bits(n)) return false;
+    if (abi::XENMEMF::get_address_bits(n | 0x300u) != xen_fn::memf_get_address_bits(n | 0x300u)) return false;
+  }
+  return true;
+}
+static_assert(same_functions(), "a helper differs from Xen's function-like macro");
+}  // namespace conf
+
 // The GNTST_* messages (Xen's GNTTABOP_error_msgs initializer), compared string by string.
 namespace conf {
 constexpr const char* xen_gnttab_msgs[] = GNTTABOP_error_msgs;
@@ -174,8 +234,16 @@ constexpr bool same_gnttab_msgs() {
 static_assert(same_gnttab_msgs(), "GNTTABOP_error_msgs differ");
 }  // namespace conf
 
-int main() {
+int main(int argc, char** argv) {
   const auto& c = conf::total();
+  if (argc > 1 && std::strcmp(argv[1], "--list-constants") == 0) {
+    for (int i = 0; i < c.constants && i < 4096; ++i) std::printf("%s\n", conf::checked_names[i]);
+    return 0;
+  }
+  if (argc > 1 && std::strcmp(argv[1], "--list-structs") == 0) {
+    for (int i = 0; i < c.structs && i < 1024; ++i) std::printf("%s\n", conf::checked_structs[i]);
+    return 0;
+  }
   std::printf("xenabi/abi conformance with Xen 4.17 (interface 0x%08x), %s: "
               "%d structures, %d fields, %d constants checked\n",
               __XEN_INTERFACE_VERSION__, CONF_WIDTH_NAME, c.structs, c.fields, c.constants);
