@@ -19,6 +19,8 @@
 
 #include <cstdint>
 
+#include <xenabi/abi/xen.hpp>
+
 namespace xenabi {
 
 /// The kinds of x86 guest Xen dispatches hypercalls for.
@@ -161,6 +163,19 @@ inline constexpr std::uint32_t hypercall_mode_count =
                                                 guest_width w) noexcept {
   const hypercall_mode_info* e = find_hypercall_mode(nr);
   return e != nullptr && (e->accepts & mode_bit(m, w)) != 0;
+}
+
+/// The row for hypercall \p h, or null if the table has none (arch_1..arch_7).
+[[nodiscard]] constexpr const hypercall_mode_info* find_hypercall_mode(abi::hypercall h) noexcept {
+  return find_hypercall_mode(static_cast<std::uint32_t>(h));
+}
+/// Xen's name for hypercall \p h ("memory_op"; "mca" for arch_0), or "?".
+[[nodiscard]] constexpr const char* hypercall_name(abi::hypercall h) noexcept {
+  return hypercall_name(static_cast<std::uint32_t>(h));
+}
+/// True if Xen dispatches hypercall \p h for a guest of mode \p m and width \p w.
+[[nodiscard]] constexpr bool hypercall_accepted(abi::hypercall h, guest_mode m, guest_width w) noexcept {
+  return hypercall_accepted(static_cast<std::uint32_t>(h), m, w);
 }
 
 /// The register width of the code being compiled.

@@ -18,6 +18,8 @@
 
 // The Xen public interface: structures and constants with Xen's names and layouts
 #include <xenabi/abi.hpp>
+// Typed hypercalls over the hypercall page (or any transport)
+#include <xenabi/hypercall.hpp>
 
 // I/O protocols (Xen's io/*.h)
 #include <xenabi/abi/io/blkif.hpp>

@@ -58,6 +58,7 @@ TEST_CASE("mode table: sorted by number, names unique") {
 TEST_CASE("mode table: numbers and names are Xen's, and it has every one of them") {
 #define XENABI_X(n)                                                          \
   STATIC_REQUIRE(find_hypercall_mode(__HYPERVISOR_##n) != nullptr);          \
+  STATIC_REQUIRE(hypercall_name(abi::hypercall{__HYPERVISOR_##n}) == hypercall_name(__HYPERVISOR_##n)); \
   STATIC_REQUIRE(str_eq(find_hypercall_mode(__HYPERVISOR_##n)->name, #n));   \
   STATIC_REQUIRE(str_eq(hypercall_name(__HYPERVISOR_##n), #n));
   XENABI_XEN_HYPERCALLS(XENABI_X)
@@ -68,6 +69,11 @@ TEST_CASE("mode table: numbers and names are Xen's, and it has every one of them
 #undef XENABI_X
       ;
   STATIC_REQUIRE(xen_count == hypercall_mode_count);
+  // The abi::hypercall overloads agree (arch_0 is x86's mca).
+  XENABI_BOTH_REQUIRE(str_eq(hypercall_name(abi::hypercall::arch_0), "mca"));
+  XENABI_BOTH_REQUIRE(find_hypercall_mode(abi::hypercall::arch_1) == nullptr);
+  XENABI_BOTH_REQUIRE(hypercall_accepted(abi::hypercall::memory_op, guest_mode::pvh, guest_width::x86_64));
+  XENABI_BOTH_REQUIRE(!hypercall_accepted(abi::hypercall::mmu_update, guest_mode::pvh, guest_width::x86_64));
   XENABI_BOTH_REQUIRE(find_hypercall_mode(11) == nullptr);
   XENABI_BOTH_REQUIRE(str_eq(hypercall_name(11), "?"));
   XENABI_BOTH_REQUIRE(find_hypercall_mode(__HYPERVISOR_arch_1) == nullptr);

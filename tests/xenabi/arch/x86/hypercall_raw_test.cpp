@@ -1,145 +1,18 @@
 // The raw hypercall register convention, tested against a fake hypercall page made of real x86
-// code: 128 stubs of 32 bytes (`push $nr; jmp common`) and a common routine that records every
-// register the convention names, then clobbers exactly what a hypervisor may clobber (the
-// result register, the argument registers the call uses, the flags) and returns a chosen value.
-// So these tests exercise the production asm: its register assignment, its in-out operands and
-// its clobber list, the red-zone step on x86_64, and that other registers survive.
+// code (tests/support/fake_hypercall_page.*), which records every register the convention names
+// and clobbers exactly what a hypervisor may clobber. So these tests exercise the production
+// asm: its register assignment, its in-out operands and its clobber list, the red-zone step on
+// x86_64, and that other registers survive.
 #include <xenabi/arch/x86/hypercall_raw.hpp>
 
 #include <cstddef>
 #include <cstdint>
 
+#include "fake_hypercall_page.hpp"
 #include "xenabi_test.hpp"
 
 namespace x86 = xenabi::arch::x86;
 using x86::hypercall_reg;
-
-/// What the fake page's common routine records (one register-width word each).
-struct fake_record {
-  hypercall_reg ax;     // 0: rax/eax at entry (the number the caller loaded)
-  hypercall_reg slot;   // 1: the slot the call landed in (pushed by the stub itself)
-  hypercall_reg a[5];   // 2..6: rdi rsi rdx r10 r8 / ebx ecx edx esi edi at entry
-  hypercall_reg r9;     // 7: r9 at entry (x86_64)
-  hypercall_reg cx;     // 8: rcx at entry (x86_64)
-  hypercall_reg r11;    // 9: r11 at entry (x86_64)
-  hypercall_reg sp;     // 10: the caller's stack pointer just before its `call`
-  hypercall_reg nargs;  // 11: IN: how many argument registers the stub clobbers on return
-  hypercall_reg ret;    // 12: IN: the value the stub returns
-  hypercall_reg calls;  // 13: number of calls so far
-};
-static_assert(offsetof(fake_record, ret) == 12 * sizeof(hypercall_reg));
-static_assert(offsetof(fake_record, calls) == 13 * sizeof(hypercall_reg));
-
-extern "C" {
-fake_record xenabi_test_fake_rec;
-extern x86::hypercall_page xenabi_test_fake_page;
-}
-
-// The stubs write 0xdeadbeef0000000<i> (i386: 0xdead000<i>) into argument register i.
-#if defined(__x86_64__)
-__asm__(R"(
-  .pushsection .text.xenabi_test_fake_page, "ax", @progbits
-  .balign 4096
-  .globl xenabi_test_fake_page
-xenabi_test_fake_page:
-  .set slot_nr, 0
-  .rept 128
-    pushq $slot_nr
-    jmp xenabi_test_fake_common
-    .balign 32
-    .set slot_nr, slot_nr + 1
-  .endr
-xenabi_test_fake_common:
-  pushq %rbx
-  leaq xenabi_test_fake_rec(%rip), %rbx
-  movq %rax, 0(%rbx)
-  movq 8(%rsp), %rax
-  movq %rax, 8(%rbx)
-  movq %rdi, 16(%rbx)
-  movq %rsi, 24(%rbx)
-  movq %rdx, 32(%rbx)
-  movq %r10, 40(%rbx)
-  movq %r8, 48(%rbx)
-  movq %r9, 56(%rbx)
-  movq %rcx, 64(%rbx)
-  movq %r11, 72(%rbx)
-  leaq 24(%rsp), %rax
-  movq %rax, 80(%rbx)
-  incq 104(%rbx)
-  movq 88(%rbx), %rax
-  cmpq $1, %rax
-  jb 1f
-  movabsq $0xdeadbeef00000001, %rdi
-  cmpq $2, %rax
-  jb 1f
-  movabsq $0xdeadbeef00000002, %rsi
-  cmpq $3, %rax
-  jb 1f
-  movabsq $0xdeadbeef00000003, %rdx
-  cmpq $4, %rax
-  jb 1f
-  movabsq $0xdeadbeef00000004, %r10
-  cmpq $5, %rax
-  jb 1f
-  movabsq $0xdeadbeef00000005, %r8
-1:
-  movq 96(%rbx), %rax
-  popq %rbx
-  addq $8, %rsp
-  ret
-  .popsection
-)");
-#else
-__asm__(R"(
-  .pushsection .text.xenabi_test_fake_page, "ax", @progbits
-  .balign 4096
-  .globl xenabi_test_fake_page
-xenabi_test_fake_page:
-  .set slot_nr, 0
-  .rept 128
-    pushl $slot_nr
-    jmp xenabi_test_fake_common
-    .balign 32
-    .set slot_nr, slot_nr + 1
-  .endr
-xenabi_test_fake_common:
-  pushl %ebp
-  movl $xenabi_test_fake_rec, %ebp
-  movl %eax, 0(%ebp)
-  movl 4(%esp), %eax
-  movl %eax, 4(%ebp)
-  movl %ebx, 8(%ebp)
-  movl %ecx, 12(%ebp)
-  movl %edx, 16(%ebp)
-  movl %esi, 20(%ebp)
-  movl %edi, 24(%ebp)
-  leal 12(%esp), %eax
-  movl %eax, 40(%ebp)
-  incl 52(%ebp)
-  movl 44(%ebp), %eax
-  cmpl $1, %eax
-  jb 1f
-  movl $0xdead0001, %ebx
-  cmpl $2, %eax
-  jb 1f
-  movl $0xdead0002, %ecx
-  cmpl $3, %eax
-  jb 1f
-  movl $0xdead0003, %edx
-  cmpl $4, %eax
-  jb 1f
-  movl $0xdead0004, %esi
-  cmpl $5, %eax
-  jb 1f
-  movl $0xdead0005, %edi
-1:
-  movl 48(%ebp), %eax
-  popl %ebp
-  addl $4, %esp
-  ret
-  .popsection
-)");
-#endif
 
 namespace {
 
@@ -149,11 +22,7 @@ hypercall_reg opaque(hypercall_reg v) {
   return v;
 }
 
-void arm(hypercall_reg nargs, hypercall_reg ret) {
-  xenabi_test_fake_rec = fake_record{};
-  xenabi_test_fake_rec.nargs = nargs;
-  xenabi_test_fake_rec.ret = ret;
-}
+void arm(hypercall_reg nargs, hypercall_reg ret) { fake_page_arm(nargs, ret); }
 
 [[gnu::always_inline]] inline hypercall_reg current_sp() {
   hypercall_reg sp = 0;
