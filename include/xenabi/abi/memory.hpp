@@ -266,17 +266,17 @@ struct xen_vnuma_topology_info {
   /// OUT: nr_vnodes x nr_vnodes distances.
   union {
     guest_handle<u32, W> h;  ///< The handle.
-    u64 pad;                 ///< Keeps the union 64-bit.
+    typename W::uint64 pad;  ///< Keeps the union 64-bit.
   } vdistance;
   /// OUT: the node of each vCPU.
   union {
     guest_handle<u32, W> h;  ///< The handle.
-    u64 pad;                 ///< Keeps the union 64-bit.
+    typename W::uint64 pad;  ///< Keeps the union 64-bit.
   } vcpu_to_vnode;
   /// OUT: the memory ranges.
   union {
     guest_handle<xen_vmemrange, W> h;  ///< The handle.
-    u64 pad;                           ///< Keeps the union 64-bit.
+    typename W::uint64 pad;            ///< Keeps the union 64-bit.
   } vmemrange;
 };
 

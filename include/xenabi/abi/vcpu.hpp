@@ -126,7 +126,7 @@ template <class W>
 struct vcpu_register_time_memory_area {
   /// IN: guest-virtual address of the area.
   union {
-    guest_handle<vcpu_time_info, W> h;  ///< As a guest handle.
+    guest_handle<vcpu_time_info<W>, W> h;  ///< As a guest handle.
     typename W::handle_word v;          ///< As a pointer (Xen: `vcpu_time_info *v`).
     typename W::uint64 p;               ///< As a 64-bit integer.
   } addr;

@@ -11,8 +11,10 @@
 /// - `abi::shared_info` — the layout of the target being compiled (`abi::native`).
 ///
 /// Both instances are exact in both compilations (size, offsets and alignment): the width's
-/// 64-bit integer type carries its alignment explicitly. Structures identical on both widths are
-/// defined once, directly in `abi`.
+/// 64-bit integer type carries its alignment explicitly (tests/xenabi/abi/conformance checks it,
+/// cross_width.py). Structures with the same size and offsets on both widths are defined once,
+/// directly in `abi`, with the compiling target's alignment: a 64-bit hypervisor should copy one
+/// out of a 32-bit guest's memory rather than reference it in place at a 4-byte boundary.
 #pragma once
 
 #include <cstdint>

@@ -216,21 +216,6 @@ struct mmu_update {
 };
 XENABI_LAYOUT(mmu_update, 16, ptr, 0, val, 8);
 
-/// Per-vCPU system-time parameters (Xen's `struct vcpu_time_info`), read under the `version`
-/// seqlock (odd: update in progress).
-struct vcpu_time_info {
-  u32 version;            ///< Incremented before and after each update.
-  u32 pad0;               ///< Padding.
-  u64 tsc_timestamp;      ///< TSC at the last update.
-  u64 system_time;        ///< Nanoseconds since boot at the last update.
-  u32 tsc_to_system_mul;  ///< TSC-delta to ns multiplier (32.32 fixed point).
-  s8 tsc_shift;           ///< Shift applied to the TSC delta before multiplying.
-  u8 flags;               ///< `XEN_PVCLOCK_*`.
-  u8 pad1[2];             ///< Padding.
-};
-XENABI_LAYOUT(vcpu_time_info, 32, version, 0, pad0, 4, tsc_timestamp, 8, system_time, 16,
-              tsc_to_system_mul, 24, tsc_shift, 28, flags, 29, pad1, 30);
-
 /// vcpu_time_info::flags (Xen's `XEN_PVCLOCK_*`).
 namespace XEN_PVCLOCK {
 inline constexpr u8 TSC_STABLE_BIT = 1u << 0;  ///< `XEN_PVCLOCK_TSC_STABLE_BIT`: TSC is stable.
@@ -329,6 +314,21 @@ XENABI_LAYOUT(xen_uuid_t, 16, a, 0);
 
 namespace tmpl {
 
+/// Per-vCPU system-time parameters (Xen's `struct vcpu_time_info`) for width \p W, read under
+/// the `version` seqlock (odd: update in progress). The same bytes on both widths; a template
+/// only so that i386's 4-byte alignment of the 64-bit fields is exact in a 64-bit compilation.
+template <class W>
+struct vcpu_time_info {
+  u32 version;                      ///< Incremented before and after each update.
+  u32 pad0;                         ///< Padding.
+  typename W::uint64 tsc_timestamp; ///< TSC at the last update.
+  typename W::uint64 system_time;   ///< Nanoseconds since boot at the last update.
+  u32 tsc_to_system_mul;            ///< TSC-delta to ns multiplier (32.32 fixed point).
+  s8 tsc_shift;                     ///< Shift applied to the TSC delta before multiplying.
+  u8 flags;                         ///< `XEN_PVCLOCK_*`.
+  u8 pad1[2];                       ///< Padding.
+};
+
 /// Extended MMU operation (Xen's `struct mmuext_op`) for width \p W.
 template <class W>
 struct mmuext_op {
@@ -362,7 +362,7 @@ struct vcpu_info {
   /// Selector: bit i set when word i of shared_info::evtchn_pending may have pending bits.
   typename W::xen_ulong_t evtchn_pending_sel;
   typename arch_of<W>::arch_vcpu_info arch;  ///< Architecture area.
-  vcpu_time_info time;                        ///< System-time parameters.
+  vcpu_time_info<W> time;                     ///< System-time parameters.
 };
 
 /// The PV start-of-day information page (Xen's `struct start_info`) for width \p W.
@@ -400,6 +400,7 @@ struct start_info {
 }  // namespace tmpl
 
 namespace x86_64 {
+using vcpu_time_info = tmpl::vcpu_time_info<width64>;    ///< 64-bit `struct vcpu_time_info`.
 using mmuext_op = tmpl::mmuext_op<width64>;              ///< 64-bit `struct mmuext_op`.
 using multicall_entry = tmpl::multicall_entry<width64>;  ///< 64-bit `struct multicall_entry`.
 using vcpu_info = tmpl::vcpu_info<width64>;              ///< 64-bit `struct vcpu_info`.
@@ -419,6 +420,7 @@ struct shared_info {
 }  // namespace x86_64
 
 namespace x86_32 {
+using vcpu_time_info = tmpl::vcpu_time_info<width32>;    ///< 32-bit `struct vcpu_time_info`.
 using mmuext_op = tmpl::mmuext_op<width32>;              ///< 32-bit `struct mmuext_op`.
 using multicall_entry = tmpl::multicall_entry<width32>;  ///< 32-bit `struct multicall_entry`.
 using vcpu_info = tmpl::vcpu_info<width32>;              ///< 32-bit `struct vcpu_info`.
@@ -436,6 +438,10 @@ struct shared_info {
 };
 }  // namespace x86_32
 
+XENABI_LAYOUT_W(x86_64, vcpu_time_info, 32, version, 0, pad0, 4, tsc_timestamp, 8, system_time,
+                16, tsc_to_system_mul, 24, tsc_shift, 28, flags, 29, pad1, 30);
+XENABI_LAYOUT_W(x86_32, vcpu_time_info, 32, version, 0, pad0, 4, tsc_timestamp, 8, system_time,
+                16, tsc_to_system_mul, 24, tsc_shift, 28, flags, 29, pad1, 30);
 XENABI_LAYOUT_W(x86_64, mmuext_op, 24, cmd, 0, arg1, 8, arg1.mfn, 8, arg1.linear_addr, 8, arg2,
                 16, arg2.nr_ents, 16, arg2.vcpumask, 16, arg2.src_mfn, 16);
 XENABI_LAYOUT_W(x86_32, mmuext_op, 12, cmd, 0, arg1, 4, arg1.mfn, 4, arg1.linear_addr, 4, arg2,
@@ -461,6 +467,8 @@ XENABI_LAYOUT_W(x86_32, start_info, 1112, magic, 0, nr_pages, 32, shared_info, 3
                 pt_base, 60, nr_pt_frames, 64, mfn_list, 68, mod_start, 72, mod_len, 76, cmd_line,
                 80, first_p2m_pfn, 1104, nr_p2m_frames, 1108);
 
+/// The compiling target's `struct vcpu_time_info`.
+using vcpu_time_info = native::vcpu_time_info;
 /// The compiling target's `struct mmuext_op`.
 using mmuext_op = native::mmuext_op;
 /// The compiling target's `struct multicall_entry`.

@@ -88,6 +88,24 @@ inline int add_constant(const char* xen_name) {
   ++total().constants;
   return 0;
 }
+// Every width-tagged layout as compiled here (both widths, whatever the target), for
+// `--list-layouts`: the cross-width test checks that each width's layout compiled for the other
+// width is byte for byte the one compiled for its own (a 64-bit hypervisor reads 32-bit guests).
+struct layout_record {
+  const char* width;
+  const char* name;
+  std::size_t size;
+  std::size_t align;
+  const std::size_t* offsets;
+  std::size_t n;
+};
+inline layout_record layouts[512];
+inline int nlayouts = 0;
+inline int add_layout(const char* width, const char* name, std::size_t size, std::size_t align,
+                      const std::size_t* offsets, std::size_t n) {
+  if (nlayouts < 512) layouts[nlayouts++] = {width, name, size, align, offsets, n};
+  return 0;
+}
 template <class T>
 constexpr auto integral_value(T v) {
   if constexpr (std::is_enum_v<T>) {
@@ -150,8 +168,17 @@ constexpr bool same_kind() {
 #define CONF_IF_x86_32(...) __VA_ARGS__
 #define CONF_WIDTH_NAME "i386"
 #endif
-#define XENABI_CONFORMANCE_HOOK_W(width, xen, ours, size, ...) \
-  CONF_IF_##width(XENABI_CONFORMANCE_HOOK(xen, ours, size, __VA_ARGS__))
+#define CONF_OFFSET_(T, f, o) offsetof(T, f),
+#define CONF_LAYOUT_(n, width, xen, ours, ...)                                              \
+  static constexpr std::size_t XENABI_PP_CAT_(conformance_offsets_, n)[] = {                \
+      XENABI_PP_FOR_EACH_PAIR_(CONF_OFFSET_, ours, __VA_ARGS__)};                            \
+  [[maybe_unused]] static const int XENABI_PP_CAT_(conformance_layout_, n) =                 \
+      ::conf::add_layout(#width, #xen, sizeof(ours), alignof(ours),                          \
+                         XENABI_PP_CAT_(conformance_offsets_, n),                            \
+                         sizeof(XENABI_PP_CAT_(conformance_offsets_, n)) / sizeof(std::size_t));
+#define XENABI_CONFORMANCE_HOOK_W(width, xen, ours, size, ...)           \
+  CONF_IF_##width(XENABI_CONFORMANCE_HOOK(xen, ours, size, __VA_ARGS__)) \
+  CONF_LAYOUT_(__COUNTER__, width, xen, ours, __VA_ARGS__)
 #define XENABI_CONFORMANCE_CONSTANTS_W(width, scope, prefix, ...) \
   CONF_IF_##width(XENABI_CONFORMANCE_CONSTANTS(scope, prefix, __VA_ARGS__))
 
@@ -222,6 +249,15 @@ int main(int argc, char** argv) {
   const auto& c = conf::total();
   if (argc > 1 && std::strcmp(argv[1], "--list-constants") == 0) {
     for (int i = 0; i < c.constants && i < 4096; ++i) std::printf("%s\n", conf::checked_names[i]);
+    return 0;
+  }
+  if (argc > 1 && std::strcmp(argv[1], "--list-layouts") == 0) {
+    for (int i = 0; i < conf::nlayouts; ++i) {
+      const auto& l = conf::layouts[i];
+      std::printf("%s::%s size %zu align %zu offsets", l.width, l.name, l.size, l.align);
+      for (std::size_t j = 0; j < l.n; ++j) std::printf(" %zu", l.offsets[j]);
+      std::printf("\n");
+    }
     return 0;
   }
   if (argc > 1 && std::strcmp(argv[1], "--list-structs") == 0) {
