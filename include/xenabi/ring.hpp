@@ -219,6 +219,8 @@ class front_ring {
   }
   /// True if no request slot is free (`RING_FULL`).
   [[nodiscard]] constexpr bool full() const noexcept { return free_requests() == 0; }
+  /// True if every slot is free: nothing claimed, nothing awaiting or holding a response.
+  [[nodiscard]] constexpr bool empty() const noexcept { return free_requests() == size; }
   /// Requests claimed but not yet pushed.
   [[nodiscard]] constexpr RING_IDX unpushed_requests() const noexcept {
     return ring_math::distance(req_pub_, req_prod_pvt_);

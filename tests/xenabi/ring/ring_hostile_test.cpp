@@ -53,9 +53,11 @@ TEST_CASE("a fresh ring is empty, fills at 32 and drains", "[ring][protocol]") {
   REQUIRE(s->req_event == 1);
   REQUIRE(s->rsp_event == 1);
   REQUIRE(f.free_requests() == 32);
+  REQUIRE(f.empty());
   REQUIRE(b.unconsumed_requests().value() == 0);
   for (std::uint64_t i = 0; i < 32; ++i) REQUIRE(f.produce_request(request(i)));
   REQUIRE(f.full());
+  REQUIRE_FALSE(f.empty());
   REQUIRE_FALSE(f.produce_request(request(99)));
   REQUIRE(f.unpushed_requests() == 32);
   REQUIRE(b.unconsumed_requests().value() == 0);  // not pushed yet
@@ -79,6 +81,7 @@ TEST_CASE("a fresh ring is empty, fills at 32 and drains", "[ring][protocol]") {
   std::uint64_t got = 0;
   REQUIRE(f.consume_responses([&](const abi::blkif_response& x) { REQUIRE(x.id == got++); }).value() == 32);
   REQUIRE(f.free_requests() == 32);
+  REQUIRE(f.empty());
   REQUIRE_FALSE(f.final_check_for_responses().value());
   REQUIRE(s->rsp_event == 33);
 }
