@@ -13,7 +13,7 @@
 // Each figure compares the best iteration of each variant (the one least disturbed by other
 // load on the machine; every busy-polling loop yields the CPU after 256 idle spins so that a
 // descheduled peer can run), the variants' repetitions interleaved at random; medians are
-// printed too.
+// printed too. XENABI_BENCH_RT=1 runs the two measuring threads at SCHED_FIFO priority.
 #include <benchmark/benchmark.h>
 #include <pthread.h>
 #include <sched.h>
@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -41,13 +42,32 @@ using proto = blkif_ring;
 constexpr std::uint64_t stream_n = 50000;     // requests per throughput iteration
 constexpr std::uint64_t roundtrip_n = 5000;   // round trips per latency iteration
 
+// Pins the calling thread to one CPU (when there are two), and with XENABI_BENCH_RT=1 in the
+// environment also gives it real-time priority (SCHED_FIFO 1, if permitted) so that other load
+// on a shared machine does not preempt the two busy-polling threads; `unpin` undoes the priority.
+bool rt_requested() {
+  const char* e = std::getenv("XENABI_BENCH_RT");
+  return e != nullptr && e[0] == '1';
+}
 void pin(int cpu) {
   const unsigned ncpu = std::thread::hardware_concurrency();
-  if (ncpu < 2) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(static_cast<unsigned>(cpu) % ncpu, &set);
-  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  if (ncpu >= 2) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(static_cast<unsigned>(cpu) % ncpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  }
+  if (rt_requested()) {
+    sched_param p{};
+    p.sched_priority = 1;
+    pthread_setschedparam(pthread_self(), SCHED_FIFO, &p);
+  }
+}
+void unpin() {
+  if (rt_requested()) {
+    sched_param p{};
+    pthread_setschedparam(pthread_self(), SCHED_OTHER, &p);
+  }
 }
 
 struct alignas(4096) page_t {
@@ -61,23 +81,23 @@ double run_pair(Front&& front, Back&& back) {
   std::atomic<int> ready{0};
   std::thread t([&] {
     pin(1);
-    ready.fetch_add(1);
+    ready.store(1);
     while (ready.load() < 2) {
     }
     back();
+    unpin();
   });
+  while (ready.load() < 1) std::this_thread::yield();  // the back end is placed and waiting
   pin(0);
-  ready.fetch_add(1);
-  while (ready.load() < 2) {
-  }
+  ready.store(2);
   const auto t0 = std::chrono::steady_clock::now();
   front();
   const auto t1 = std::chrono::steady_clock::now();
+  unpin();
   t.join();
   return std::chrono::duration<double>(t1 - t0).count();
 }
 
-// The same request and the same service as xen_c_bench.c's fill() and serve().
 void fill(abi::blkif_request& r, std::uint64_t k) {
   r.operation = static_cast<std::uint8_t>(abi::BLKIF_OP::READ);
   r.nr_segments = abi::BLKIF::MAX_SEGMENTS_PER_REQUEST;

@@ -162,8 +162,10 @@ constexpr void read_barrier() noexcept {
 constexpr void write_barrier() noexcept {
   if (!std::is_constant_evaluated()) wmb();
 }
-// Copies a slot out of shared memory exactly once: the compiler barrier after the copy forbids
-// re-reading the slot in place of the private copy.
+// Copies a slot out of shared memory exactly once. The empty asm claims to read and rewrite the
+// private copy, so the compiler must complete the whole copy before it and can only take the
+// copy's bytes from the copy afterwards, never by re-reading the slot (no double fetch), while
+// unrelated variables stay in registers (unlike a full "memory" clobber).
 template <class T>
 constexpr void copy_out(T& dst, const T& shared) noexcept {
   if (std::is_constant_evaluated()) {
@@ -171,7 +173,7 @@ constexpr void copy_out(T& dst, const T& shared) noexcept {
     return;
   }
   __builtin_memcpy(&dst, &shared, sizeof dst);
-  compiler_barrier();
+  __asm__ __volatile__("" : "+m"(dst));
 }
 }  // namespace detail::ring
 /// \endcond
