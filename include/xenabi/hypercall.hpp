@@ -44,10 +44,15 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <xenabi/abi/callback.hpp>
 #include <xenabi/abi/event_channel.hpp>
+#include <xenabi/abi/grant_table.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
+#include <xenabi/abi/hvm/hvm_vcpu.hpp>
 #include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/memory.hpp>
+#include <xenabi/abi/nmi.hpp>
+#include <xenabi/abi/physdev.hpp>
 #include <xenabi/abi/sched.hpp>
 #include <xenabi/abi/vcpu.hpp>
 #include <xenabi/abi/version.hpp>
@@ -101,7 +106,9 @@ enum class hypercall_arg_dir : std::uint8_t {
 /// - `arg_type`: the argument's type (`void` for none),
 /// - `dir`: a hypercall_arg_dir,
 /// - `returns_value`: the wrapper returns `result<long>` (else `result<void>`),
-/// - `modes`: the hypercall_mode_bit mask of guest modes Xen accepts the sub-operation from.
+/// - `modes`: the hypercall_mode_bit mask of guest modes Xen accepts the sub-operation from;
+/// - optionally `alt_arg_type` and `alt_modes`: a second argument type that other modes pass
+///   (VCPUOP_initialise: `vcpu_guest_context` from PV guests, `vcpu_hvm_context` from PVH/HVM).
 template <auto Op>
 struct hypercall_op_traits;
 
@@ -143,6 +150,7 @@ using hypercall_op_result =
 namespace hcop_ {
 inline constexpr std::uint8_t all = hypercall_mode_bit::all;
 inline constexpr std::uint8_t pv = hypercall_mode_bit::pv;
+inline constexpr std::uint8_t hvm = hypercall_mode_bit::hvm;
 }  // namespace hcop_
 
 // event_channel_op (Xen's public/event_channel.h)
@@ -171,9 +179,17 @@ XENABI_HCALL_OP_(abi::SCHEDOP::shutdown_code, abi::sched_shutdown, in, false, hc
 XENABI_HCALL_OP_(abi::SCHEDOP::watchdog, abi::sched_watchdog, in, true, hcop_::all)
 XENABI_HCALL_OP_(abi::SCHEDOP::pin_override, abi::sched_pin_override, in, false, hcop_::all)
 
-// vcpu_op (public/vcpu.h); VCPUOP_initialise takes vcpu_guest_context from PV guests only (PVH
-// and HVM guests pass a vcpu_hvm_context, which xenabi does not model)
-XENABI_HCALL_OP_(abi::VCPUOP::initialise, abi::vcpu_guest_context, in, false, hcop_::pv)
+// vcpu_op (public/vcpu.h); VCPUOP_initialise takes vcpu_guest_context from PV guests and
+// vcpu_hvm_context (public/hvm/hvm_vcpu.h) from PVH/HVM guests
+template <>
+struct hypercall_op_traits<abi::VCPUOP::initialise> {
+  using arg_type = abi::vcpu_guest_context;
+  static constexpr hypercall_arg_dir dir = hypercall_arg_dir::in;
+  static constexpr bool returns_value = false;
+  static constexpr std::uint8_t modes = hcop_::pv;
+  using alt_arg_type = abi::vcpu_hvm_context;
+  static constexpr std::uint8_t alt_modes = hcop_::hvm;
+};
 XENABI_HCALL_OP_(abi::VCPUOP::up, void, none, false, hcop_::all)
 XENABI_HCALL_OP_(abi::VCPUOP::down, void, none, false, hcop_::all)
 XENABI_HCALL_OP_(abi::VCPUOP::is_up, void, none, true, hcop_::all)
@@ -236,6 +252,59 @@ XENABI_HCALL_OP_(abi::XENVER::pagesize, void, none, true, hcop_::all)
 XENABI_HCALL_OP_(abi::XENVER::guest_handle, abi::xen_domain_handle_t, out, false, hcop_::all)
 XENABI_HCALL_OP_(abi::XENVER::commandline, abi::xen_commandline_t, out, false, hcop_::all)
 XENABI_HCALL_OP_(abi::XENVER::build_id, abi::xen_build_id, inout, true, hcop_::all)
+
+// grant_table_op (public/grant_table.h): arrays of argument structures. PVH/HVM guests may use
+// only query_size, setup_table, set_version, get_version, copy, map_grant_ref, unmap_grant_ref and
+// swap_grant_ref; the others are -ENOSYS for them (hvm_grant_table_op). cache_flush is ARM-only.
+XENABI_HCALL_OP_(abi::GNTTABOP::map_grant_ref, abi::gnttab_map_grant_ref, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::GNTTABOP::unmap_grant_ref, abi::gnttab_unmap_grant_ref, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::GNTTABOP::setup_table, abi::gnttab_setup_table, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::GNTTABOP::dump_table, abi::gnttab_dump_table, inout, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::GNTTABOP::transfer, abi::gnttab_transfer, inout, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::GNTTABOP::copy, abi::gnttab_copy, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::GNTTABOP::query_size, abi::gnttab_query_size, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::GNTTABOP::unmap_and_replace, abi::gnttab_unmap_and_replace, inout, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::GNTTABOP::set_version, abi::gnttab_set_version, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::GNTTABOP::get_status_frames, abi::gnttab_get_status_frames, inout, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::GNTTABOP::get_version, abi::gnttab_get_version, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::GNTTABOP::swap_grant_ref, abi::gnttab_swap_grant_ref, inout, false, hcop_::all)
+
+// physdev_op (public/physdev.h). PVH/HVM guests may use map_pirq, unmap_pirq, eoi,
+// irq_status_query, get_free_pirq (with PIRQs), and as hardware domain setup_gsi,
+// pci_mmcfg_reserved, pci_device_add/remove, dbgp_op; the rest is -ENOSYS for them
+// (hvm_physdev_op). PHYSDEVOP_pirq_eoi_gmfn is the same number as pirq_eoi_gmfn_v2.
+XENABI_HCALL_OP_(abi::PHYSDEVOP::IRQ_UNMASK_NOTIFY, void, none, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::irq_status_query, abi::physdev_irq_status_query, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::set_iopl, abi::physdev_set_iopl, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::set_iobitmap, abi::physdev_set_iobitmap, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::apic_read, abi::physdev_apic, inout, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::apic_write, abi::physdev_apic, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::alloc_irq_vector, abi::physdev_irq, inout, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::free_irq_vector, abi::physdev_irq, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::eoi, abi::physdev_eoi, in, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::map_pirq, abi::physdev_map_pirq, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::unmap_pirq, abi::physdev_unmap_pirq, in, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::manage_pci_add, abi::physdev_manage_pci, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::manage_pci_remove, abi::physdev_manage_pci, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::pirq_eoi_gmfn_v1, abi::physdev_pirq_eoi_gmfn, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::restore_msi, abi::physdev_restore_msi, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::manage_pci_add_ext, abi::physdev_manage_pci_ext, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::setup_gsi, abi::physdev_setup_gsi, in, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::get_free_pirq, abi::physdev_get_free_pirq, inout, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::pci_mmcfg_reserved, abi::physdev_pci_mmcfg_reserved, in, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::pci_device_add, abi::physdev_pci_device_add, in, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::pci_device_remove, abi::physdev_pci_device, in, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::restore_msi_ext, abi::physdev_pci_device, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::pirq_eoi_gmfn_v2, abi::physdev_pirq_eoi_gmfn, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::dbgp_op, abi::physdev_dbgp_op, in, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::prepare_msix, abi::physdev_pci_device, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::release_msix, abi::physdev_pci_device, in, false, hcop_::pv)
+
+// callback_op (public/callback.h) and nmi_op (public/nmi.h): the hypercalls are PV-only
+XENABI_HCALL_OP_(abi::CALLBACKOP::register_, abi::callback_register, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::CALLBACKOP::unregister, abi::callback_unregister, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::XENNMI::register_callback, abi::xennmi_callback, in, false, hcop_::pv)
+XENABI_HCALL_OP_(abi::XENNMI::unregister_callback, void, none, false, hcop_::pv)
 
 #undef XENABI_HCALL_OP_
 /// \endcond
@@ -305,6 +374,16 @@ constexpr void check_hypercall() noexcept {
                 "xenabi/hypercall_modes.hpp");
 }
 
+/// Whether \p A (cv-stripped) is the alternative argument type of \p Traits.
+template <class Traits, class A>
+constexpr bool is_alt_arg() noexcept {
+  if constexpr (requires { typename Traits::alt_arg_type; }) {
+    return std::is_same_v<A, typename Traits::alt_arg_type>;
+  } else {
+    return false;
+  }
+}
+
 /// Compile-time checks of sub-operation \p Op of hypercall \p H with an argument of
 /// (forwarding-reference) type \p Arg; `Arg = void` for a call without argument.
 template <abi::hypercall H, auto Op, class T, class Arg>
@@ -315,21 +394,35 @@ constexpr void check_op() noexcept {
                 "specialisation)");
   if constexpr (known_hypercall_op<Op>) {
     using traits = hypercall_op_traits<Op>;
-    static_assert((traits::modes & build_guest_modes) != 0,
-                  "xenabi: Xen refuses this sub-operation in the guest mode(s) this build targets "
-                  "(XENABI_GUEST_MODE_PVH / XENABI_GUEST_MODE_PV); see hypercall_op_traits<Op>::modes");
     if constexpr (std::is_void_v<Arg>) {
       static_assert(traits::dir == hypercall_arg_dir::none,
                     "xenabi: this sub-operation needs an argument (see "
                     "hypercall_op_traits<Op>::arg_type)");
+      static_assert((traits::modes & build_guest_modes) != 0,
+                    "xenabi: Xen refuses this sub-operation in the guest mode(s) this build "
+                    "targets (XENABI_GUEST_MODE_PVH / XENABI_GUEST_MODE_PV); see "
+                    "hypercall_op_traits<Op>::modes");
     } else {
       using A = std::remove_reference_t<Arg>;
+      using plain = std::remove_cv_t<A>;
+      constexpr bool alt = is_alt_arg<traits, plain>();
       static_assert(traits::dir != hypercall_arg_dir::none,
                     "xenabi: this sub-operation takes no argument: call it without one");
       static_assert(traits::dir == hypercall_arg_dir::none ||
-                        std::is_same_v<std::remove_cv_t<A>, typename traits::arg_type>,
+                        std::is_same_v<plain, typename traits::arg_type> || alt,
                     "xenabi: wrong argument type for this sub-operation (the expected type is "
                     "hypercall_op_traits<Op>::arg_type)");
+      if constexpr (alt) {
+        static_assert((traits::alt_modes & build_guest_modes) != 0,
+                      "xenabi: Xen refuses this sub-operation with this argument type in the "
+                      "guest mode(s) this build targets (XENABI_GUEST_MODE_PVH / "
+                      "XENABI_GUEST_MODE_PV); see hypercall_op_traits<Op>::alt_modes");
+      } else {
+        static_assert((traits::modes & build_guest_modes) != 0,
+                      "xenabi: Xen refuses this sub-operation in the guest mode(s) this build "
+                      "targets (XENABI_GUEST_MODE_PVH / XENABI_GUEST_MODE_PV); see "
+                      "hypercall_op_traits<Op>::modes");
+      }
       static_assert(traits::dir == hypercall_arg_dir::none || traits::dir == hypercall_arg_dir::in ||
                         !std::is_const_v<A>,
                     "xenabi: Xen writes this sub-operation's argument (OUT or IN/OUT): pass a "
@@ -430,6 +523,53 @@ template <abi::VCPUOP Op, class T = default_hypercall_transport>
   return xenabi::detail::finish<xenabi::detail::op_returns_value<Op>()>(
       T::call(xenabi::detail::nr(abi::hypercall::vcpu_op), xenabi::detail::enum_arg(Op),
               hypercall_arg{vcpu}, hypercall_arg{0}));
+}
+
+/// HYPERVISOR_physdev_op(\p Op, &\p arg): physical-device operations (`PHYSDEVOP_*`).
+template <abi::PHYSDEVOP Op, class T = default_hypercall_transport, class Arg>
+[[nodiscard]] inline hypercall_op_result<Op> physdev_op(Arg&& arg) noexcept {
+  return hcall_detail::op_with_arg<abi::hypercall::physdev_op, Op, T, Arg>(static_cast<Arg&&>(arg));
+}
+/// HYPERVISOR_physdev_op(\p Op, NULL): `PHYSDEVOP_IRQ_UNMASK_NOTIFY`.
+template <abi::PHYSDEVOP Op, class T = default_hypercall_transport>
+[[nodiscard]] inline hypercall_op_result<Op> physdev_op() noexcept {
+  return hcall_detail::op_without_arg<abi::hypercall::physdev_op, Op, T>();
+}
+
+/// HYPERVISOR_grant_table_op(\p Op, \p ops, \p count): a batch of \p count grant-table
+/// operations of one kind (`GNTTABOP_*`); each entry's `status` field reports its own outcome
+/// (`GNTST_*`), the call's result only whether the batch was processed.
+template <abi::GNTTABOP Op, class T = default_hypercall_transport, class E>
+[[nodiscard]] inline hypercall_op_result<Op> grant_table_op(E* ops, std::uint32_t count) noexcept {
+  hcall_detail::check_op<abi::hypercall::grant_table_op, Op, T, E&>();
+  return xenabi::detail::finish<xenabi::detail::op_returns_value<Op>()>(
+      T::call(xenabi::detail::nr(abi::hypercall::grant_table_op), xenabi::detail::enum_arg(Op),
+              xenabi::detail::ptr_arg(ops), hypercall_arg{count}));
+}
+/// HYPERVISOR_grant_table_op over an array of operations (count deduced).
+template <abi::GNTTABOP Op, class T = default_hypercall_transport, class E, std::size_t N>
+[[nodiscard]] inline hypercall_op_result<Op> grant_table_op(E (&ops)[N]) noexcept {
+  static_assert(N <= 0xffffffffu, "xenabi: grant_table_op batch too large");
+  return grant_table_op<Op, T>(static_cast<E*>(ops), static_cast<std::uint32_t>(N));
+}
+
+/// HYPERVISOR_callback_op(\p Op, &\p arg): register or unregister a PV callback
+/// (`CALLBACKOP_*`). PV only.
+template <abi::CALLBACKOP Op, class T = default_hypercall_transport, class Arg>
+[[nodiscard]] inline hypercall_op_result<Op> callback_op(Arg&& arg) noexcept {
+  return hcall_detail::op_with_arg<abi::hypercall::callback_op, Op, T, Arg>(static_cast<Arg&&>(arg));
+}
+
+/// HYPERVISOR_nmi_op(\p Op, &\p arg): register an NMI callback (`XENNMI_register_callback`).
+/// PV only.
+template <abi::XENNMI Op, class T = default_hypercall_transport, class Arg>
+[[nodiscard]] inline hypercall_op_result<Op> nmi_op(Arg&& arg) noexcept {
+  return hcall_detail::op_with_arg<abi::hypercall::nmi_op, Op, T, Arg>(static_cast<Arg&&>(arg));
+}
+/// HYPERVISOR_nmi_op(\p Op, NULL): `XENNMI_unregister_callback`. PV only.
+template <abi::XENNMI Op, class T = default_hypercall_transport>
+[[nodiscard]] inline hypercall_op_result<Op> nmi_op() noexcept {
+  return hcall_detail::op_without_arg<abi::hypercall::nmi_op, Op, T>();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -28,4 +28,12 @@ TEST_CASE("PVH-only build: PVH hypercalls compile and reach the transport") {
   abi::xen_memory_reservation r{};
   REQUIRE(xenabi::memory_op<abi::XENMEM::populate_physmap, rec>(r).has_value());
   REQUIRE(rec::last.nr == 12);
+  abi::gnttab_setup_table st{};
+  REQUIRE(xenabi::grant_table_op<abi::GNTTABOP::setup_table, rec>(&st, 1).has_value());
+  REQUIRE(rec::last.nr == 20);
+  abi::vcpu_hvm_context ctx{};
+  REQUIRE(xenabi::vcpu_op<abi::VCPUOP::initialise, rec>(1, ctx).has_value());
+  REQUIRE(rec::last.a[2] == addr(ctx));
+  abi::physdev_map_pirq mp{};
+  REQUIRE(xenabi::physdev_op<abi::PHYSDEVOP::map_pirq, rec>(mp).has_value());
 }

@@ -259,6 +259,58 @@ TEST_CASE("PV calls: mmu_update, mmuext_op, update_va_mapping, iret, set_trap_ta
   REQUIRE(rec::last.nr == 9);
 }
 
+TEST_CASE("grant_table_op: batches by pointer and count or by array") {
+  rec::reset();
+  abi::gnttab_map_grant_ref maps[4]{};
+  REQUIRE(xenabi::grant_table_op<abi::GNTTABOP::map_grant_ref, rec>(maps).has_value());
+  REQUIRE(rec::last.nr == 20);
+  REQUIRE(rec::last.nargs == 3);
+  REQUIRE(rec::last.a[0] == 0);
+  REQUIRE(rec::last.a[1] == addr(maps[0]));
+  REQUIRE(rec::last.a[2] == 4);
+  abi::gnttab_setup_table st{};
+  REQUIRE(xenabi::grant_table_op<abi::GNTTABOP::setup_table, rec>(&st, 1).has_value());
+  REQUIRE(rec::last.a[0] == 2);
+  REQUIRE(rec::last.a[2] == 1);
+  rec::reset(-14);
+  abi::gnttab_query_size q{};
+  REQUIRE(xenabi::grant_table_op<abi::GNTTABOP::query_size, rec>(&q, 1) == errc::efault);
+}
+
+TEST_CASE("physdev_op, callback_op, nmi_op") {
+  rec::reset();
+  abi::physdev_eoi eoi{};
+  REQUIRE(xenabi::physdev_op<abi::PHYSDEVOP::eoi, rec>(eoi).has_value());
+  REQUIRE(rec::last.nr == 33);
+  REQUIRE(rec::last.a[0] == 12);
+  REQUIRE(rec::last.a[1] == addr(eoi));
+  abi::physdev_map_pirq mp{};
+  REQUIRE(xenabi::physdev_op<abi::PHYSDEVOP::map_pirq, rec>(mp).has_value());
+  REQUIRE(rec::last.a[0] == 13);
+  abi::callback_register cb{};
+  cb.type = static_cast<xenabi::u16>(abi::CALLBACKTYPE::event);
+  REQUIRE(xenabi::callback_op<abi::CALLBACKOP::register_, rec>(cb).has_value());
+  REQUIRE(rec::last.nr == 30);
+  REQUIRE(rec::last.a[0] == 0);
+  REQUIRE(xenabi::nmi_op<abi::XENNMI::unregister_callback, rec>().has_value());
+  REQUIRE(rec::last.nr == 28);
+  REQUIRE(rec::last.a[0] == 1);
+  REQUIRE(rec::last.a[1] == 0);
+}
+
+TEST_CASE("vcpu_op(VCPUOP_initialise) takes the PV or the HVM context") {
+  rec::reset();
+  static abi::vcpu_guest_context pv_ctx{};
+  REQUIRE(xenabi::vcpu_op<abi::VCPUOP::initialise, rec>(1, pv_ctx).has_value());
+  REQUIRE(rec::last.a[2] == addr(pv_ctx));
+  abi::vcpu_hvm_context hvm_ctx{};
+  REQUIRE(xenabi::vcpu_op<abi::VCPUOP::initialise, rec>(2, hvm_ctx).has_value());
+  REQUIRE(rec::last.nr == 24);
+  REQUIRE(rec::last.a[0] == 0);
+  REQUIRE(rec::last.a[1] == 2);
+  REQUIRE(rec::last.a[2] == addr(hvm_ctx));
+}
+
 TEST_CASE("sub-operation table: directions, result kinds and mode limits") {
   using xenabi::hypercall_arg_dir;
   using xenabi::hypercall_op_traits;
@@ -272,6 +324,12 @@ TEST_CASE("sub-operation table: directions, result kinds and mode limits") {
   XENABI_BOTH_REQUIRE(hypercall_op_traits<abi::XENMEM::populate_physmap>::modes == bit::all);
   XENABI_BOTH_REQUIRE(hypercall_op_traits<abi::XENVER::version>::returns_value);
   XENABI_BOTH_REQUIRE(!hypercall_op_traits<abi::HVMOP::set_param>::returns_value);
+  XENABI_BOTH_REQUIRE(hypercall_op_traits<abi::GNTTABOP::transfer>::modes == bit::pv);
+  XENABI_BOTH_REQUIRE(hypercall_op_traits<abi::GNTTABOP::copy>::modes == bit::all);
+  XENABI_BOTH_REQUIRE(hypercall_op_traits<abi::PHYSDEVOP::set_iopl>::modes == bit::pv);
+  XENABI_BOTH_REQUIRE(hypercall_op_traits<abi::PHYSDEVOP::map_pirq>::modes == bit::all);
+  XENABI_BOTH_REQUIRE(hypercall_op_traits<abi::VCPUOP::initialise>::alt_modes == bit::hvm);
   XENABI_BOTH_REQUIRE(xenabi::known_hypercall_op<abi::EVTCHNOP::send>);
+  XENABI_BOTH_REQUIRE(!xenabi::known_hypercall_op<abi::GNTTABOP::cache_flush>);
   XENABI_BOTH_REQUIRE(!xenabi::known_hypercall_op<abi::HVMOP::altp2m>);
 }
