@@ -236,9 +236,7 @@ class front_ring {
   /// `req_prod_pvt++`). The back end sees it after `push_requests`. Precondition: `!full()`.
   [[nodiscard]] constexpr request_type& claim_request() noexcept {
     XENABI_EXPECTS(!full());
-    auto& e = s_->ring[ring_math::slot(req_prod_pvt_++, size)];
-    if (std::is_constant_evaluated()) e.req = request_type{};  // make `req` the active member
-    return e.req;
+    return next_request_slot();
   }
   /// Copies \p r into the next request slot; false (and nothing done) if the ring is full.
   constexpr bool produce_request(const request_type& r) noexcept {
@@ -251,7 +249,7 @@ class front_ring {
   template <class F>
   constexpr RING_IDX produce_requests(RING_IDX n, F&& fill) noexcept {
     const RING_IDX k = n < free_requests() ? n : free_requests();
-    for (RING_IDX i = 0; i < k; ++i) fill(claim_request());
+    for (RING_IDX i = 0; i < k; ++i) fill(next_request_slot());  // k slots are free
     return k;
   }
 
@@ -323,6 +321,11 @@ class front_ring {
  private:
   constexpr front_ring(shared_ring& s, RING_IDX start) noexcept
       : s_(&s), req_prod_pvt_(start), req_pub_(start), rsp_cons_(start) {}
+  constexpr request_type& next_request_slot() noexcept {
+    auto& e = s_->ring[ring_math::slot(req_prod_pvt_++, size)];
+    if (std::is_constant_evaluated()) e.req = request_type{};  // make `req` the active member
+    return e.req;
+  }
   constexpr result<RING_IDX> checked_responses(RING_IDX rsp_prod) const noexcept {
     if (!ring_math::plausible_rsp_prod(rsp_prod, rsp_cons_, req_pub_)) return errc::eoverflow;
     return ring_math::distance(rsp_cons_, rsp_prod);
