@@ -18,8 +18,7 @@ namespace xenabi::abi {
 
 /// Xen's `enum xsd_sockmsg_type`: `XS_READ` is `XS::READ`.
 enum class XS : std::uint32_t {
-  CONTROL = 0,                ///< XS_CONTROL: daemon control commands.
-  DEBUG = CONTROL,            ///< XS_DEBUG: the old name of XS_CONTROL.
+  CONTROL = 0,                ///< XS_CONTROL (old name XS_DEBUG, not repeated: `DEBUG` is often a macro).
   DIRECTORY = 1,              ///< List a node's children.
   READ = 2,                   ///< Read a node.
   GET_PERMS = 3,              ///< Read a node's permissions.
@@ -44,7 +43,7 @@ enum class XS : std::uint32_t {
   TYPE_COUNT = 23,            ///< Number of valid types (one past the last).
   INVALID = 0xffff,           ///< Guaranteed never to be a valid type.
 };
-XENABI_CONSTANTS(XS, XS_, CONTROL, DEBUG, DIRECTORY, READ, GET_PERMS, WATCH, UNWATCH, TRANSACTION_START,
+XENABI_CONSTANTS(XS, XS_, CONTROL, DIRECTORY, READ, GET_PERMS, WATCH, UNWATCH, TRANSACTION_START,
                  TRANSACTION_END, INTRODUCE, RELEASE, GET_DOMAIN_PATH, WRITE, MKDIR, RM, SET_PERMS,
                  WATCH_EVENT, ERROR, IS_DOMAIN_INTRODUCED, RESUME, SET_TARGET, RESET_WATCHES,
                  DIRECTORY_PART, TYPE_COUNT, INVALID);

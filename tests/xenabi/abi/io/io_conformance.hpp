@@ -204,6 +204,7 @@ IOC_RING(abi::blkif_x86_32_sring, blkif)
 static_assert(std::is_same_v<abi::blkif_vdev_t, blkif_vdev_t>);
 static_assert(std::is_same_v<abi::blkif_sector_t, blkif_sector_t>);
 IOC_CONST(abi::BLKIF_RSP::eopnotsupp, BLKIF_RSP_EOPNOTSUPP)
+IOC_CONST(abi::XS::CONTROL, XS_DEBUG)  // Xen's old name, not repeated in xenabi
 
 // --- io/netif.h --------------------------------------------------------------------------------
 // Xen's bit numbers _NETTXF_x etc. (xenabi: x_bit) and NETIF_RSP_NULL (xenabi: null), which the
