@@ -79,6 +79,10 @@ XENABI_CONSTANTS(hypercall, __HYPERVISOR_, set_trap_table, mmu_update, set_gdt, 
                  kexec_op, tmem_op, argo_op, xenpmu_op, dm_op, hypfs_op, arch_0, arch_1, arch_2,
                  arch_3, arch_4, arch_5, arch_6, arch_7)
 
+// VIRQ_ENOMEM's suffix is also <cerrno>'s ENOMEM macro: set it aside so that hosted code may
+// include this header after <cerrno> (tests/foundation checks this with a hosted prelude).
+#pragma push_macro("ENOMEM")
+#undef ENOMEM
 /// Virtual IRQs (Xen's `VIRQ_*`), bound to event channels with EVTCHNOP_bind_virq.
 enum class VIRQ : u32 {
   TIMER = 0,        ///< Per-vCPU timer (set_timer_op / singleshot timer expiry).
@@ -106,6 +110,7 @@ enum class VIRQ : u32 {
 XENABI_CONSTANTS(VIRQ, VIRQ_, TIMER, DEBUG, CONSOLE, DOM_EXC, TBUF, DEBUGGER, XENOPROF, CON_RING,
                  PCPU_STATE, MEM_EVENT, ARGO, ENOMEM, XENPMU, ARCH_0, ARCH_1, ARCH_2, ARCH_3,
                  ARCH_4, ARCH_5, ARCH_6, ARCH_7)
+#pragma pop_macro("ENOMEM")
 
 /// Lone `NR_*` constants.
 namespace NR {
