@@ -91,7 +91,7 @@ TEST_CASE("distance and slot are modulo 2^32", "[ring][math]") {
   XENABI_BOTH_REQUIRE(ring_math::slot(33, 32) == 1);
 }
 
-TEST_CASE("notify iff the event index lies in (old, new]", "[ring][math][notify]") {
+TEST_CASE("notify iff the event index is after old and at most new", "[ring][math][notify]") {
   XENABI_BOTH_REQUIRE(need_notify(0, 1, 1));    // peer waits for index 1: notify
   XENABI_BOTH_REQUIRE(!need_notify(1, 2, 1));   // already passed: no notification
   XENABI_BOTH_REQUIRE(need_notify(0, 5, 3));    // inside the batch
