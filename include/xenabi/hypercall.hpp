@@ -269,10 +269,12 @@ XENABI_HCALL_OP_(abi::GNTTABOP::get_status_frames, abi::gnttab_get_status_frames
 XENABI_HCALL_OP_(abi::GNTTABOP::get_version, abi::gnttab_get_version, inout, false, hcop_::all)
 XENABI_HCALL_OP_(abi::GNTTABOP::swap_grant_ref, abi::gnttab_swap_grant_ref, inout, false, hcop_::all)
 
-// physdev_op (public/physdev.h). PVH/HVM guests may use map_pirq, unmap_pirq, eoi,
-// irq_status_query, get_free_pirq (with PIRQs), and as hardware domain setup_gsi,
-// pci_mmcfg_reserved, pci_device_add/remove, dbgp_op; the rest is -ENOSYS for them
-// (hvm_physdev_op). PHYSDEVOP_pirq_eoi_gmfn is the same number as pirq_eoi_gmfn_v2.
+// physdev_op (public/physdev.h). Xen 4.17's hvm_physdev_op lets PVH/HVM guests through with
+// map_pirq, unmap_pirq, eoi, irq_status_query and get_free_pirq only if the domain has PIRQs
+// (HVM guests with PIRQ emulation; a PVH guest gets -ENOSYS at run time), and the hardware
+// domain with pci_mmcfg_reserved, pci_device_add/remove and dbgp_op; everything else is -ENOSYS
+// for them (setup_gsi included: later Xen versions added it for PVH dom0). Checked on Xen
+// 4.17.7 by tests/xenabi/hypercall/xen_probe. PHYSDEVOP_pirq_eoi_gmfn is pirq_eoi_gmfn_v2's number.
 XENABI_HCALL_OP_(abi::PHYSDEVOP::IRQ_UNMASK_NOTIFY, void, none, false, hcop_::pv)
 XENABI_HCALL_OP_(abi::PHYSDEVOP::irq_status_query, abi::physdev_irq_status_query, inout, false, hcop_::all)
 XENABI_HCALL_OP_(abi::PHYSDEVOP::set_iopl, abi::physdev_set_iopl, in, false, hcop_::pv)
@@ -289,7 +291,7 @@ XENABI_HCALL_OP_(abi::PHYSDEVOP::manage_pci_remove, abi::physdev_manage_pci, in,
 XENABI_HCALL_OP_(abi::PHYSDEVOP::pirq_eoi_gmfn_v1, abi::physdev_pirq_eoi_gmfn, in, false, hcop_::pv)
 XENABI_HCALL_OP_(abi::PHYSDEVOP::restore_msi, abi::physdev_restore_msi, in, false, hcop_::pv)
 XENABI_HCALL_OP_(abi::PHYSDEVOP::manage_pci_add_ext, abi::physdev_manage_pci_ext, in, false, hcop_::pv)
-XENABI_HCALL_OP_(abi::PHYSDEVOP::setup_gsi, abi::physdev_setup_gsi, in, false, hcop_::all)
+XENABI_HCALL_OP_(abi::PHYSDEVOP::setup_gsi, abi::physdev_setup_gsi, in, false, hcop_::pv)
 XENABI_HCALL_OP_(abi::PHYSDEVOP::get_free_pirq, abi::physdev_get_free_pirq, inout, false, hcop_::all)
 XENABI_HCALL_OP_(abi::PHYSDEVOP::pci_mmcfg_reserved, abi::physdev_pci_mmcfg_reserved, in, false, hcop_::all)
 XENABI_HCALL_OP_(abi::PHYSDEVOP::pci_device_add, abi::physdev_pci_device_add, in, false, hcop_::all)
