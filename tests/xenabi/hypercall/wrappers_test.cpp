@@ -194,7 +194,7 @@ TEST_CASE("set_timer_op: one register on x86_64, low/high halves on i386") {
 #endif
 }
 
-TEST_CASE("multicall: pointer and count; array form deduces the count") {
+TEST_CASE("multicall: pointer and count, or an array whose count is deduced") {
   rec::reset();
   abi::multicall_entry batch[3]{};
   REQUIRE(xenabi::multicall<rec>(batch).has_value());
