@@ -1,6 +1,7 @@
-// A tiny 32-bit PVH kernel that asks the real Xen which hypercalls a PVH/HVM guest may make, to
+// A tiny PVH kernel (32-bit, or 64-bit after its own switch to long mode) that asks the real Xen which hypercalls a PVH/HVM guest may make, to
 // check xenabi/hypercall_modes.hpp (and the typed wrappers' sub-operation limits) against Xen
-// itself, through xenabi's own detection, hypercall-page installation and i386 call sequence.
+// itself, through xenabi's own detection, hypercall-page installation and call sequences (i386
+// or x86_64).
 // Boots as PVH dom0 under ../shared/xen-oracle/run-on-xen (see CMakeLists.txt); prints one line
 // per probe and a verdict, then powers off.
 #include <xenabi/xenabi.hpp>
@@ -21,6 +22,16 @@ __asm__(R"(
   .balign 4
   .long xen_probe_entry32
   .popsection
+  .pushsection .bss.stack, "aw", @nobits
+  .balign 16
+  .space 16384
+xen_probe_stack_top:
+  .popsection
+)");
+
+#if defined(__i386__)
+// i386: stay in 32-bit protected mode, paging off.
+__asm__(R"(
   .pushsection .text.boot, "ax", @progbits
   .globl xen_probe_entry32
 xen_probe_entry32:
@@ -31,12 +42,74 @@ xen_probe_entry32:
 1:hlt
   jmp 1b
   .popsection
-  .pushsection .bss.stack, "aw", @nobits
-  .balign 16
-  .space 16384
-xen_probe_stack_top:
+)");
+#else
+// x86_64: identity-map the first 1 GiB with 2 MiB pages, enable PAE, EFER.LME and paging, and
+// jump to 64-bit code through a minimal GDT.
+__asm__(R"(
+  .pushsection .text.boot, "ax", @progbits
+  .code32
+  .globl xen_probe_entry32
+xen_probe_entry32:
+  cli
+  movl %ebx, %edi
+  movl $xen_probe_pdpt, %eax
+  orl $3, %eax
+  movl %eax, xen_probe_pml4
+  movl $xen_probe_pd, %eax
+  orl $3, %eax
+  movl %eax, xen_probe_pdpt
+  xorl %ecx, %ecx
+1:movl %ecx, %eax
+  shll $21, %eax
+  orl $0x83, %eax
+  movl %eax, xen_probe_pd(,%ecx,8)
+  incl %ecx
+  cmpl $512, %ecx
+  jb 1b
+  movl %cr4, %eax
+  orl $0x20, %eax
+  movl %eax, %cr4
+  movl $xen_probe_pml4, %eax
+  movl %eax, %cr3
+  movl $0xc0000080, %ecx
+  rdmsr
+  orl $0x100, %eax
+  wrmsr
+  movl %cr0, %eax
+  orl $0x80000001, %eax
+  movl %eax, %cr0
+  lgdt xen_probe_gdt_desc
+  ljmp $0x08, $xen_probe_entry64
+  .code64
+xen_probe_entry64:
+  movl $0x10, %eax
+  movl %eax, %ds
+  movl %eax, %es
+  movl %eax, %ss
+  movl $xen_probe_stack_top, %esp
+  call xen_probe_main
+2:hlt
+  jmp 2b
+  .popsection
+  .pushsection .rodata.gdt, "a", @progbits
+  .balign 8
+xen_probe_gdt:
+  .quad 0
+  .quad 0x00af9a000000ffff
+  .quad 0x00cf92000000ffff
+xen_probe_gdt_desc:
+  .word 23
+  .long xen_probe_gdt
+  .popsection
+  .pushsection .bss.pagetables, "aw", @nobits
+  .balign 4096
+xen_probe_pml4: .space 4096
+xen_probe_pdpt: .space 4096
+xen_probe_pd: .space 4096
   .popsection
 )");
+#endif
 
 namespace {
 
@@ -106,12 +179,12 @@ long accepted_probe(std::uint32_t nr) {
 
 }  // namespace
 
-extern "C" [[noreturn]] void xen_probe_main(std::uint32_t /*start_info*/) {
+extern "C" [[noreturn]] void xen_probe_main(std::uintptr_t /*start_info*/) {
   const auto xen = x86::detect_xen();
   if (!xen) {
     for (;;) __asm__ __volatile__("hlt");
   }
-  // Paging is off: the page's address is its physical address.
+  // Paging is off (i386) or identity (x86_64): the page's address is its physical address.
   if (!x86::install_hypercall_page(page, xenabi::phys_addr{reinterpret_cast<std::uintptr_t>(&page)},
                                    xen.value())) {
     for (;;) __asm__ __volatile__("hlt");
@@ -122,7 +195,7 @@ extern "C" [[noreturn]] void xen_probe_main(std::uint32_t /*start_info*/) {
   put_num(xen.value().version_minor);
   put(", hypercall MSR ");
   put_num(static_cast<long>(xen.value().hypercall_msr));
-  put(", 32-bit PVH\n");
+  put(xenabi::build_width == xenabi::guest_width::x86_64 ? ", 64-bit PVH\n" : ", 32-bit PVH\n");
 
   // The iret stub of an HVM hypercall page is ud2 (0f 0b): HYPERVISOR_iret is PV-only.
   const bool iret_ud2 = page.bytes[23 * 32] == 0x0f && page.bytes[23 * 32 + 1] == 0x0b;
@@ -131,7 +204,7 @@ extern "C" [[noreturn]] void xen_probe_main(std::uint32_t /*start_info*/) {
 
   for (std::uint32_t nr = 0; nr < 64; ++nr) {
     if (nr == 23) continue;  // iret: the stub faults
-    const bool expect = xenabi::hypercall_answered(nr, xenabi::guest_mode::pvh, xenabi::guest_width::x86_32);
+    const bool expect = xenabi::hypercall_answered(nr, xenabi::guest_mode::pvh, xenabi::build_width);
     const long rc = expect ? accepted_probe(nr) : call(nr);
     report(xenabi::hypercall_name(nr), nr, rc, expect);
   }
