@@ -265,9 +265,8 @@ class step_ctx {
   /// Full barrier (`xen_mb()`, `mfence`/locked instruction): drains the own store buffer.
   constexpr void mb() noexcept {
     begin(action::mb, 0);
-    detail::end_state& me = w_->e[index()];
-    if (me.buf_len != 0) rec_->independent = false;
-    while (me.buf_len != 0) drain_one(*w_, index(), *rec_);
+    if (w_->e[index()].buf_len != 0) rec_->independent = false;
+    drain_all();
   }
   /// Write barrier (`xen_wmb()`): TSO keeps stores in order, so this is only a compiler
   /// barrier; not a shared action.
@@ -276,17 +275,21 @@ class step_ctx {
   constexpr void rmb() const noexcept {}
 
   /// Sends an event to the peer (sets its pending flag; a sleeping peer is woken by a later
-  /// delivery transition).
+  /// delivery transition). It is a hypercall, which serializes on x86: the end's buffered
+  /// stores reach memory first.
   constexpr void notify() noexcept {
     begin(action::notify, 0);
     rec_->independent = false;
+    drain_all();
     w_->pending[1 - index()] = 1;
   }
   /// Blocks until an event arrives; returns at once (consuming it) if one is pending, like
-  /// `SCHEDOP_block`. Set `pc` to where the end resumes.
+  /// `SCHEDOP_block` (a hypercall: serializing, so buffered stores reach memory first). Set `pc`
+  /// to where the end resumes.
   constexpr void sleep() noexcept {
     begin(action::sleep, 0);
     rec_->independent = false;
+    drain_all();
     if (w_->pending[index()] != 0) {
       w_->pending[index()] = 0;
     } else {
@@ -390,6 +393,9 @@ class step_ctx {
     }
     rec_->what = what;
     rec_->where = static_cast<std::uint8_t>(where);
+  }
+  constexpr void drain_all() noexcept {
+    while (w_->e[index()].buf_len != 0) drain_one(*w_, index(), *rec_);
   }
   constexpr void commit(std::uint32_t where, std::uint32_t v) noexcept {
     commit_to(*w_, index(), where, v, *rec_);

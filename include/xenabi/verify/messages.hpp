@@ -100,8 +100,11 @@ struct messages {
 
   /// True when the id type can number \p requests requests in flight (the model's ids).
   [[nodiscard]] static constexpr bool ids_fit(std::uint32_t requests) noexcept {
-    return sizeof(id) >= sizeof(std::uint32_t) ||
-           requests <= (std::uint32_t{1} << (8 * sizeof(id))) - 1u;
+    if constexpr (sizeof(id) >= sizeof(std::uint32_t)) {
+      return true;
+    } else {
+      return requests <= (std::uint32_t{1} << (8 * sizeof(id))) - 1u;
+    }
   }
 };
 
