@@ -51,7 +51,10 @@ namespace hv::verify {
     case action::drain: return "drain " + location(s.where) + " <- " + value + " reaches memory";
     case action::mb: return "mb (store buffer drained)";
     case action::notify: return "notify peer";
-    case action::sleep: return "sleep";
+    case action::sleep:
+      return s.status[s.who == xenabi::verify::actor::front ? 0 : 1] == 0
+                 ? "sleep: an event is pending, returns at once"
+                 : "sleep";
     case action::finish: return "finish";
     case action::deliver: return "event delivered, wakes up";
     case action::local: return "local step";

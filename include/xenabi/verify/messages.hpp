@@ -26,8 +26,10 @@
 /// 1 when Boost.Hana is usable in this translation unit (see the file comment), else 0.
 #define XENABI_VERIFY_HANA 0
 #elif __has_include(<boost/hana/accessors.hpp>)
+/// 1 when Boost.Hana is usable in this translation unit (see the file comment), else 0.
 #define XENABI_VERIFY_HANA 1
 #else
+/// 1 when Boost.Hana is usable in this translation unit (see the file comment), else 0.
 #define XENABI_VERIFY_HANA 0
 #endif
 
