@@ -23,9 +23,10 @@
 ///   and there is no fair cycle (every cycle is a livelock unless an end that stays enabled
 ///   throughout never moves in it).
 ///
-/// Partial-order reduction: a step that only touches its end's private state or appends to a
-/// non-full store buffer commutes with every other transition and cannot close a cycle, so when
-/// an end's next step is such a step it is explored alone.
+/// Partial-order reduction: a step that only touches its end's private state, reads its own
+/// store buffer, or appends to a non-full store buffer commutes with every other transition, so
+/// when an end's next step is such a step it is explored alone; a state whose reduced
+/// transition closes a cycle on the search stack is then expanded fully (the cycle proviso).
 ///
 /// Usage, at compile time (see porting-guide/13-verify-ring-protocol.md):
 /// \code
@@ -504,11 +505,19 @@ class checker {
         return r;
       }
       if (found == 0) {
-        if (stack_pos_[child] != 0 && fair_cycle(stack_pos_[child] - 1)) {
-          fail(r, verdict::livelock,
-               "a fair cycle without progress: an end loops forever although every "
-               "continuously enabled transition is taken");
-          return r;
+        if (stack_pos_[child] != 0) {
+          if (fair_cycle(stack_pos_[child] - 1)) {
+            fail(r, verdict::livelock,
+                 "a fair cycle without progress: an end loops forever although every "
+                 "continuously enabled transition is taken");
+            return r;
+          }
+          // Cycle proviso of the reduction: a reduced state that closes a cycle is expanded
+          // fully, so no transition is postponed forever around the cycle.
+          if (top.todo != top.enabled) {
+            top.todo = static_cast<std::uint8_t>(top.enabled & ~(1u << t));
+            top.next = 0;
+          }
         }
         continue;
       }

@@ -67,6 +67,24 @@ struct polling_without_notify {
   static constexpr void back(step_ctx& c) noexcept { standard_ring<1, 1>::back(c); }
 };
 
+// A front end that writes a request and then re-reads its own slot forever: the re-reads are
+// served from its store buffer, so the reduction explores them alone and they close a cycle.
+// The cycle proviso must still expand that state fully (drains, the back end) and the search
+// must end in the livelock, as the unreduced search does.
+struct spins_on_own_store {
+  static constexpr std::uint32_t slots = 1;
+  static constexpr std::uint32_t requests = 1;
+  static constexpr void front(step_ctx& c) noexcept {
+    if (c.pc == 0) {
+      c.write_request(0);
+      c.pc = 1;
+      return;
+    }
+    c.a = c.load(c.slot(0));
+  }
+  static constexpr void back(step_ctx& c) noexcept { standard_ring<1, 1>::back(c); }
+};
+
 }  // namespace
 
 TEST_CASE("seeded bug: back end omits the final check -> lost wake-up", "[verify][bugs]") {
@@ -174,6 +192,16 @@ TEST_CASE("a front end that polls without notifying livelocks", "[verify][progre
   REQUIRE(r.outcome == verdict::livelock);
   // The polling protocol with notification restored is the standard one, which verifies.
   REQUIRE(verify_test::run<standard_ring<1, 1>>().ok());
+}
+
+TEST_CASE("the reduction's cycle proviso: a spin on the own store buffer is a livelock",
+          "[verify][reduction][progress]") {
+  const result red = verify_test::run<spins_on_own_store>();
+  const result full =
+      verify_test::run<spins_on_own_store, memory_model::tso, (1u << 14), reduction::off>();
+  verify_test::show("front end spinning on its own buffered store", red);
+  CHECK(full.outcome == verdict::livelock);
+  CHECK(red.outcome == verdict::livelock);
 }
 
 TEST_CASE("a full state table is reported, not silently truncated", "[verify][limits]") {
