@@ -8,10 +8,15 @@
 /// `RING_FINAL_CHECK_FOR_RESPONSES` (set `rsp_event = rsp_cons + 1`, `mb`, re-check) before it
 /// sleeps. Back end: the mirror image (consume requests, answer each, push responses with the
 /// notify rule, final check for requests, sleep).
+///
+/// The index arithmetic is not a copy: the notify decision and the free-slot count are
+/// xenabi/ring.hpp's own `ring_math::need_notify` and `ring_math::free_requests`, so the proof
+/// covers the rule the real ring uses.
 #pragma once
 
 #include <cstdint>
 
+#include <xenabi/ring.hpp>
 #include <xenabi/verify/checker.hpp>
 
 namespace xenabi::verify {
@@ -184,13 +189,13 @@ struct standard_ring {
                                  b_notify = 7, b_final_set = 8, b_final_mb = 9,
                                  b_final_check = 10, b_sleep = 11;
 
-  // io/ring.h's notify rule, in 32-bit unsigned index arithmetic.
+  // io/ring.h's notify rule, `(new - event) < (new - old)` modulo 2^32, as the ring computes it.
   static constexpr bool must_notify(std::uint32_t new_prod, std::uint32_t event,
                                     std::uint32_t old_prod) noexcept {
-    return new_prod - event < new_prod - old_prod;
+    return ring_math::need_notify(old_prod, new_prod, event);
   }
   static constexpr bool can_produce(const step_ctx& c) noexcept {
-    return c.requests_left() != 0 && c.prod - c.cons < Slots;
+    return c.requests_left() != 0 && ring_math::free_requests(Slots, c.prod, c.cons) != 0;
   }
   // Back end: unconsumed requests below the producer index it read into `a`.
   static constexpr bool has_work(const step_ctx& c) noexcept {
