@@ -34,6 +34,8 @@
 #include <xenabi/core/errno.hpp>
 #include <xenabi/core/result.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi {
 
 /// \cond XENABI_INTERNAL
@@ -217,3 +219,5 @@ static_assert(decltype(console_front::out)::size == 2048 && decltype(console_fro
 static_assert(decltype(xenstore_front::req)::size == 1024 && decltype(xenstore_front::rsp)::size == 1024);
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -62,6 +62,8 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/hypercall_modes.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi {
 
 /// One hypercall argument: a general-purpose register (64 bits on x86_64, 32 on i386).
@@ -829,3 +831,5 @@ template <class T = default_hypercall_transport>
 }  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.hpp>

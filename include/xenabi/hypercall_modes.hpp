@@ -23,6 +23,8 @@
 
 #include <xenabi/abi/xen.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi {
 
 /// The kinds of x86 guest Xen dispatches hypercalls for.
@@ -245,3 +247,5 @@ inline constexpr std::uint8_t build_guest_modes =
 }  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.hpp>

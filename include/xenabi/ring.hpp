@@ -54,6 +54,8 @@
 #include <xenabi/core/errno.hpp>
 #include <xenabi/core/result.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi {
 
 /// Xen's `RING_IDX`, in the xenabi namespace.
@@ -473,3 +475,5 @@ class back_ring {
 };
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -15,6 +15,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Lone `XEN_*` constants (Xen's names without the `XEN_` prefix).
@@ -461,3 +463,5 @@ using trap_info = native::trap_info;
 using vcpu_guest_context = native::vcpu_guest_context;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

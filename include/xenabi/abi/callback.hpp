@@ -13,6 +13,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Callback types (Xen's `CALLBACKTYPE_*`).
@@ -71,3 +73,5 @@ XENABI_LAYOUT_W(x86_32, callback_register, 12, type, 0, flags, 2, address, 4);
 using callback_register = native::callback_register;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -7,6 +7,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Note types (Xen's `XEN_ELFNOTE_*`), in notes whose name is "Xen".
@@ -60,3 +62,5 @@ struct xen_elfnote {
 XENABI_LAYOUT_LOCAL(xen_elfnote<u32>, 20, namesz, 0, descsz, 4, type, 8, name, 12, desc, 16);
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

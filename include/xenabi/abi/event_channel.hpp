@@ -12,6 +12,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// An event-channel port number (Xen's `evtchn_port_t`).
@@ -242,3 +244,5 @@ struct evtchn_fifo_control_block {
 XENABI_LAYOUT(evtchn_fifo_control_block, 72, ready, 0, _rsvd, 4, head, 8);
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -6,6 +6,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Feature bit numbers (Xen's `XENFEAT_*`), in submap 0.
@@ -37,3 +39,5 @@ XENABI_CONSTANTS(XENFEAT, XENFEAT_, writable_page_tables, writable_descriptor_ta
                  not_direct_mapped, direct_mapped, NR_SUBMAPS)
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -14,6 +14,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// A grant reference: an index into the grant table (Xen's `grant_ref_t`).
@@ -360,3 +362,5 @@ using gnttab_copy = native::gnttab_copy;
 using gnttab_get_status_frames = native::gnttab_get_status_frames;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

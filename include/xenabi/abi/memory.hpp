@@ -14,6 +14,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// HYPERVISOR_memory_op sub-operations (Xen's `XENMEM_*`, guest-visible ones).
@@ -378,3 +380,5 @@ using xen_mem_acquire_resource = native::xen_mem_acquire_resource;
 using xen_vnuma_topology_info = native::xen_vnuma_topology_info;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -7,6 +7,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// NMI reason bits (Xen's `XEN_NMIREASON_*`).
@@ -44,3 +46,5 @@ XENABI_LAYOUT_W(x86_32, xennmi_callback, 8, handler_address, 0, pad, 4);
 using xennmi_callback = native::xennmi_callback;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -13,6 +13,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// HYPERVISOR_physdev_op sub-operations (Xen's `PHYSDEVOP_*`).
@@ -317,3 +319,5 @@ using physdev_map_pirq = native::physdev_map_pirq;
 using physdev_op = native::physdev_op;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -12,6 +12,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// HYPERVISOR_sched_op sub-operations (Xen's `SCHEDOP_*`).
@@ -88,3 +90,5 @@ XENABI_LAYOUT_W(x86_32, sched_poll, 16, ports, 0, nr_ports, 4, timeout, 8);
 using sched_poll = native::sched_poll;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -15,6 +15,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// HYPERVISOR_vcpu_op sub-operations (Xen's `VCPUOP_*`).
@@ -176,3 +178,5 @@ using vcpu_set_singleshot_timer = native::vcpu_set_singleshot_timer;
 using vcpu_register_time_memory_area = native::vcpu_register_time_memory_area;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -11,6 +11,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// HYPERVISOR_xen_version sub-operations (Xen's `XENVER_*`).
@@ -96,3 +98,5 @@ XENABI_LAYOUT_W(x86_32, xen_platform_parameters, 4, virt_start, 0);
 using xen_platform_parameters = native::xen_platform_parameters;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -21,6 +21,8 @@
 
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// A 64-bit integer aligned as i386 aligns `uint64_t` inside structures (4 bytes).
@@ -167,3 +169,5 @@ using xen_pfn_t = native_width::xen_pfn_t;
 namespace tmpl {}
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -13,6 +13,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Hypercall numbers (Xen's `__HYPERVISOR_*`): the index of each 32-byte stub in the hypercall
@@ -486,3 +488,5 @@ using shared_info = native::shared_info;
 using start_info = native::start_info;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -17,3 +17,7 @@
 #include <xenabi/arch/x86/io.hpp>
 #include <xenabi/arch/x86/msr.hpp>
 #include <xenabi/arch/x86/tsc.hpp>
+
+#include <xenabi/core/macro_shield_begin.hpp>
+
+#include <xenabi/core/macro_shield_end.hpp>

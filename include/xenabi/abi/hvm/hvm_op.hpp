@@ -9,6 +9,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// HYPERVISOR_hvm_op sub-operations (Xen's `HVMOP_*`, guest-visible ones).
@@ -86,3 +88,5 @@ struct xen_hvm_evtchn_upcall_vector {
 XENABI_LAYOUT(xen_hvm_evtchn_upcall_vector, 8, vcpu, 0, vector, 4);
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

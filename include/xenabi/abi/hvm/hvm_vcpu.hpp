@@ -7,6 +7,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// vcpu_hvm_context::mode (Xen's `VCPU_HVM_MODE_*`).
@@ -91,3 +93,5 @@ XENABI_LAYOUT(vcpu_hvm_context, 128, mode, 0, pad, 4, cpu_regs, 8, cpu_regs.x86_
               cpu_regs.x86_64, 8);
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

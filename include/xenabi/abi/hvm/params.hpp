@@ -8,6 +8,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// HVM parameter indices (Xen's `HVM_PARAM_*`, guest-visible ones).
@@ -118,3 +120,5 @@ inline constexpr u64 MASK = LMCE;         ///< `XEN_HVM_MCA_CAP_MASK`.
 XENABI_CONSTANTS(XEN_HVM_MCA_CAP, XEN_HVM_MCA_CAP_, LMCE, MASK)
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

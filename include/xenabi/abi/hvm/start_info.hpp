@@ -10,6 +10,8 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Lone `XEN_HVM_START_*` constants.
@@ -68,3 +70,5 @@ struct hvm_memmap_table_entry {
 XENABI_LAYOUT(hvm_memmap_table_entry, 24, addr, 0, size, 8, type, 16, reserved, 20);
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

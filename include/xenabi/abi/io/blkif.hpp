@@ -16,6 +16,8 @@
 #include <xenabi/abi/io/ring.hpp>
 #include <xenabi/core/layout.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 /// \cond XENABI_INTERNAL
 // A width-specific block structure: checked here like any structure, and offered to the
 // conformance hooks as Xen's native structure \p xen when compiling for \p width.
@@ -290,3 +292,5 @@ inline constexpr char virtual_device[] = "virtual-device";  ///< Virtual device 
 }  // namespace blkif_xenstore
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -10,6 +10,8 @@
 
 #include <xenabi/core/layout.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Xen's `XENCONS_RING_IDX`: a free-running 32-bit byte index.
@@ -38,3 +40,5 @@ template <std::size_t N>
 }
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -11,6 +11,8 @@
 #include <xenabi/abi/io/ring.hpp>
 #include <xenabi/core/layout.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Xen's `XEN_NETIF_*` sizes.
@@ -286,3 +288,5 @@ inline constexpr char mtu[] = "mtu";  ///< Toolstack: MTU for the front end.
 }  // namespace netif_xenstore
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -3,6 +3,8 @@
 /// by it into its "protocol" xenstore key so that a back end of another width can follow.
 #pragma once
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Xen's `XEN_IO_PROTO_ABI_*` strings.
@@ -21,3 +23,5 @@ inline constexpr const char* NATIVE = X86_32;
 }  // namespace XEN_IO_PROTO_ABI
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

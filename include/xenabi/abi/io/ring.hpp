@@ -17,6 +17,8 @@
 
 #include <xenabi/core/layout.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Xen's `RING_IDX`: a free-running 32-bit index; slot = index & (slots - 1). Indices wrap
@@ -134,3 +136,5 @@ constexpr void shared_ring_init(sring<Req, Rsp, Bytes>& s) noexcept {
 }
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

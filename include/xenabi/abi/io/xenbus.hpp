@@ -7,6 +7,8 @@
 
 #include <xenabi/core/layout.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Xen's `enum xenbus_state` (`XenbusState`): `XenbusStateConnected` is
@@ -29,3 +31,5 @@ XENABI_CONSTANTS(XenbusState, XenbusState, Unknown, Initialising, InitWait, Init
 using xenbus_state = XenbusState;
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -14,6 +14,8 @@
 #include <xenabi/core/errno.hpp>
 #include <xenabi/core/layout.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::abi {
 
 /// Xen's `enum xsd_sockmsg_type`: `XS_READ` is `XS::READ`.
@@ -179,3 +181,5 @@ XENABI_LAYOUT(xenstore_domain_interface, 2076, req, 0, rsp, 1024, req_cons, 2048
               error, 2072);
 
 }  // namespace xenabi::abi
+
+#include <xenabi/core/macro_shield_end.hpp>

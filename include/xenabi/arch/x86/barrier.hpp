@@ -8,6 +8,8 @@
 /// executed by every KVM instruction emulator).
 #pragma once
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 #if !defined(__x86_64__) && !defined(__i386__)
 #error "xenabi/arch/x86/barrier.hpp is for x86 only"
 #endif
@@ -39,3 +41,5 @@ inline void wmb() noexcept { compiler_barrier(); }
 inline void cpu_relax() noexcept { __asm__ __volatile__("pause" ::: "memory"); }
 
 }  // namespace xenabi::arch::x86
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -28,6 +28,8 @@
 
 #include <xenabi/core/result.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::arch::x86 {
 
 /// The four registers CPUID returns.
@@ -199,3 +201,5 @@ template <cpuid_source F>
 }
 
 }  // namespace xenabi::arch::x86
+
+#include <xenabi/core/macro_shield_end.hpp>

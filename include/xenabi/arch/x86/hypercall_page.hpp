@@ -32,6 +32,8 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::arch::x86 {
 
 /// Size of one hypercall stub in the page: hypercall `nr` starts at byte `nr * 32`.
@@ -100,3 +102,5 @@ inline void use_hypercall_page(const hypercall_page& page) noexcept {
 }
 
 }  // namespace xenabi::arch::x86
+
+#include <xenabi/core/macro_shield_end.hpp>

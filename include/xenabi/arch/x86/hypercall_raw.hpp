@@ -33,6 +33,8 @@
 
 #include <xenabi/arch/x86/hypercall_page.hpp>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::arch::x86 {
 
 /// A hypercall argument or number: one general-purpose register (64 bits on x86_64, 32 on i386).
@@ -165,3 +167,5 @@ inline hypercall_ret raw_hypercall(const hypercall_page& page, std::uint32_t nr,
 }
 
 }  // namespace xenabi::arch::x86
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::arch::x86 {
 
 /// Writes byte \p v to I/O port \p port.
@@ -45,3 +47,5 @@ inline void outl(std::uint16_t port, std::uint32_t v) noexcept {
 }
 
 }  // namespace xenabi::arch::x86
+
+#include <xenabi/core/macro_shield_end.hpp>

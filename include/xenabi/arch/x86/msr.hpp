@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::arch::x86 {
 
 /// Reads MSR \p index (EDX:EAX).
@@ -30,3 +32,5 @@ inline void wrmsr(std::uint32_t index, std::uint64_t value) noexcept {
 }
 
 }  // namespace xenabi::arch::x86
+
+#include <xenabi/core/macro_shield_end.hpp>

@@ -12,6 +12,8 @@
 
 #include <cstdint>
 
+#include <xenabi/core/macro_shield_begin.hpp>
+
 namespace xenabi::arch::x86 {
 
 /// Reads the time-stamp counter. Not serializing: it may execute before earlier instructions
@@ -25,3 +27,5 @@ namespace xenabi::arch::x86 {
 }
 
 }  // namespace xenabi::arch::x86
+
+#include <xenabi/core/macro_shield_end.hpp>
