@@ -34,7 +34,7 @@
 #include <xenabi/core/errno.hpp>
 #include <xenabi/core/result.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi {
 
@@ -220,4 +220,4 @@ static_assert(decltype(xenstore_front::req)::size == 1024 && decltype(xenstore_f
 
 }  // namespace xenabi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -62,7 +62,7 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/hypercall_modes.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi {
 
@@ -832,4 +832,4 @@ template <class T = default_hypercall_transport>
 
 }  // namespace xenabi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

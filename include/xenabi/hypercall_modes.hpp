@@ -23,7 +23,7 @@
 
 #include <xenabi/abi/xen.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi {
 
@@ -248,4 +248,4 @@ inline constexpr std::uint8_t build_guest_modes =
 
 }  // namespace xenabi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -54,7 +54,7 @@
 #include <xenabi/core/errno.hpp>
 #include <xenabi/core/result.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi {
 
@@ -476,4 +476,4 @@ class back_ring {
 
 }  // namespace xenabi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -1,5 +1,5 @@
 // Macros a kernel or C library commonly defines; every xenabi header must parse after them and
-// leave them defined as they were (see include/xenabi/core/macro_shield_begin.hpp).
+// leave them defined as they were (see include/xenabi/core/macro_shield_begin.inc).
 #pragma once
 #ifndef DEBUG
 #define DEBUG 0x5a5a

@@ -7,7 +7,7 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -63,4 +63,4 @@ XENABI_LAYOUT_LOCAL(xen_elfnote<u32>, 20, namesz, 0, descsz, 4, type, 8, name, 1
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -14,7 +14,7 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -381,4 +381,4 @@ using xen_vnuma_topology_info = native::xen_vnuma_topology_info;
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -7,7 +7,7 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -47,4 +47,4 @@ using xennmi_callback = native::xennmi_callback;
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -12,7 +12,7 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -91,4 +91,4 @@ using sched_poll = native::sched_poll;
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -18,6 +18,6 @@
 #include <xenabi/arch/x86/msr.hpp>
 #include <xenabi/arch/x86/tsc.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -9,7 +9,7 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -89,4 +89,4 @@ XENABI_LAYOUT(xen_hvm_evtchn_upcall_vector, 8, vcpu, 0, vector, 4);
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -7,7 +7,7 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -94,4 +94,4 @@ XENABI_LAYOUT(vcpu_hvm_context, 128, mode, 0, pad, 4, cpu_regs, 8, cpu_regs.x86_
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -8,7 +8,7 @@
 #include <xenabi/core/layout.hpp>
 #include <xenabi/core/types.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -121,4 +121,4 @@ XENABI_CONSTANTS(XEN_HVM_MCA_CAP, XEN_HVM_MCA_CAP_, LMCE, MASK)
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -16,7 +16,7 @@
 #include <xenabi/abi/io/ring.hpp>
 #include <xenabi/core/layout.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 /// \cond XENABI_INTERNAL
 // A width-specific block structure: checked here like any structure, and offered to the
@@ -293,4 +293,4 @@ inline constexpr char virtual_device[] = "virtual-device";  ///< Virtual device 
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

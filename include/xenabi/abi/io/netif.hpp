@@ -11,7 +11,7 @@
 #include <xenabi/abi/io/ring.hpp>
 #include <xenabi/core/layout.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -289,4 +289,4 @@ inline constexpr char mtu[] = "mtu";  ///< Toolstack: MTU for the front end.
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

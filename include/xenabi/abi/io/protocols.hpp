@@ -3,7 +3,7 @@
 /// by it into its "protocol" xenstore key so that a back end of another width can follow.
 #pragma once
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -24,4 +24,4 @@ inline constexpr const char* NATIVE = X86_32;
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

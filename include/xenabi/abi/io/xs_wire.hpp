@@ -14,7 +14,7 @@
 #include <xenabi/core/errno.hpp>
 #include <xenabi/core/layout.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::abi {
 
@@ -182,4 +182,4 @@ XENABI_LAYOUT(xenstore_domain_interface, 2076, req, 0, rsp, 1024, req_cons, 2048
 
 }  // namespace xenabi::abi
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -8,7 +8,7 @@
 /// executed by every KVM instruction emulator).
 #pragma once
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 #if !defined(__x86_64__) && !defined(__i386__)
 #error "xenabi/arch/x86/barrier.hpp is for x86 only"
@@ -42,4 +42,4 @@ inline void cpu_relax() noexcept { __asm__ __volatile__("pause" ::: "memory"); }
 
 }  // namespace xenabi::arch::x86
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -28,7 +28,7 @@
 
 #include <xenabi/core/result.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::arch::x86 {
 
@@ -202,4 +202,4 @@ template <cpuid_source F>
 
 }  // namespace xenabi::arch::x86
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -32,7 +32,7 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::arch::x86 {
 
@@ -103,4 +103,4 @@ inline void use_hypercall_page(const hypercall_page& page) noexcept {
 
 }  // namespace xenabi::arch::x86
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

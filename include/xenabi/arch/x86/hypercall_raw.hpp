@@ -33,7 +33,7 @@
 
 #include <xenabi/arch/x86/hypercall_page.hpp>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::arch::x86 {
 
@@ -168,4 +168,4 @@ inline hypercall_ret raw_hypercall(const hypercall_page& page, std::uint32_t nr,
 
 }  // namespace xenabi::arch::x86
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::arch::x86 {
 
@@ -48,4 +48,4 @@ inline void outl(std::uint16_t port, std::uint32_t v) noexcept {
 
 }  // namespace xenabi::arch::x86
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

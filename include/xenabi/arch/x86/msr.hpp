@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::arch::x86 {
 
@@ -33,4 +33,4 @@ inline void wrmsr(std::uint32_t index, std::uint64_t value) noexcept {
 
 }  // namespace xenabi::arch::x86
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>

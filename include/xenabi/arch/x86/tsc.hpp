@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include <xenabi/core/macro_shield_begin.hpp>
+#include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi::arch::x86 {
 
@@ -28,4 +28,4 @@ namespace xenabi::arch::x86 {
 
 }  // namespace xenabi::arch::x86
 
-#include <xenabi/core/macro_shield_end.hpp>
+#include <xenabi/core/macro_shield_end.inc>
