@@ -43,6 +43,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include <xenabi/abi/callback.hpp>
 #include <xenabi/abi/event_channel.hpp>
@@ -350,6 +351,71 @@ template <class T>
 inline constexpr bool dependent_true = true;
 
 }  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// The sub-operation limits at run time, for a hypervisor (or a trace) that has the numbers
+
+/// \cond XENABI_INTERNAL
+namespace detail {
+/// Modes of sub-operation \p Op per its traits (both argument forms), or 0xff if xenabi has no
+/// traits for it.
+template <auto Op>
+constexpr std::uint8_t subop_modes_of() noexcept {
+  if constexpr (known_hypercall_op<Op>) {
+    using traits = hypercall_op_traits<Op>;
+    if constexpr (requires { traits::alt_modes; }) {
+      return static_cast<std::uint8_t>(traits::modes | traits::alt_modes);
+    } else {
+      return traits::modes;
+    }
+  } else {
+    return 0xff;
+  }
+}
+template <class E, std::size_t... I>
+constexpr std::uint8_t subop_modes_in(std::uint32_t cmd, std::index_sequence<I...>) noexcept {
+  std::uint8_t r = 0xff;
+  ((cmd == I ? (r = subop_modes_of<static_cast<E>(I)>(), 0) : 0), ...);
+  return r;
+}
+/// Sub-operation numbers looked up (every modelled sub-operation is below 64).
+inline constexpr std::size_t subop_range = 64;
+}  // namespace detail
+/// \endcond
+
+/// The guest modes (a hypercall_mode_bit mask) from which Xen 4.17 accepts sub-operation \p cmd
+/// of hypercall \p h, as the typed wrappers' tables say: the hypercall's own modes
+/// (hypercall_modes.hpp) narrowed by the sub-operation's (hypercall_op_traits). For a
+/// sub-operation xenabi does not model, or a hypercall without sub-operations, the hypercall's
+/// own modes. `memory_op` commands are masked to their low 6 bits (Xen's `MEMOP_CMD_MASK`; the
+/// rest is a continuation's start extent).
+[[nodiscard]] constexpr std::uint8_t hypercall_subop_modes(abi::hypercall h, std::uint32_t cmd) noexcept {
+  const hypercall_mode_info* e = find_hypercall_mode(h);
+  if (e == nullptr) return 0;
+  std::uint8_t sub = 0xff;
+  const auto seq = std::make_index_sequence<detail::subop_range>{};
+  switch (h) {
+    case abi::hypercall::event_channel_op: sub = detail::subop_modes_in<abi::EVTCHNOP>(cmd, seq); break;
+    case abi::hypercall::sched_op: sub = detail::subop_modes_in<abi::SCHEDOP>(cmd, seq); break;
+    case abi::hypercall::vcpu_op: sub = detail::subop_modes_in<abi::VCPUOP>(cmd, seq); break;
+    case abi::hypercall::memory_op: sub = detail::subop_modes_in<abi::XENMEM>(cmd & 0x3fu, seq); break;
+    case abi::hypercall::hvm_op: sub = detail::subop_modes_in<abi::HVMOP>(cmd, seq); break;
+    case abi::hypercall::xen_version: sub = detail::subop_modes_in<abi::XENVER>(cmd, seq); break;
+    case abi::hypercall::grant_table_op: sub = detail::subop_modes_in<abi::GNTTABOP>(cmd, seq); break;
+    case abi::hypercall::physdev_op: sub = detail::subop_modes_in<abi::PHYSDEVOP>(cmd, seq); break;
+    case abi::hypercall::callback_op: sub = detail::subop_modes_in<abi::CALLBACKOP>(cmd, seq); break;
+    case abi::hypercall::nmi_op: sub = detail::subop_modes_in<abi::XENNMI>(cmd, seq); break;
+    default: break;
+  }
+  return static_cast<std::uint8_t>(e->accepts & sub);
+}
+
+/// True if Xen 4.17 accepts sub-operation \p cmd of hypercall \p h from a guest of mode \p m
+/// and width \p w (hypercall_subop_modes); false means `-ENOSYS`.
+[[nodiscard]] constexpr bool hypercall_subop_accepted(abi::hypercall h, std::uint32_t cmd,
+                                                      guest_mode m, guest_width w) noexcept {
+  return (hypercall_subop_modes(h, cmd) & mode_bit(m, w)) != 0;
+}
 
 /// Everything below depends on the guest modes the build targets (hypercall_modes.hpp), so it
 /// lives in the same mode-named inline namespace as build_guest_modes.

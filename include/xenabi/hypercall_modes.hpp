@@ -14,7 +14,10 @@
 ///
 /// `paging_domctl_cont` (arch_1) is included although only Xen's internal headers name it, since
 /// Xen dispatches it for every mode. Numbers with no entry (11, 43..47, 50..) are accepted by no
-/// mode. `default_build` records what Xen 4.17 as built by default answers; both columns were
+/// mode. Sub-operation limits (XENMEM_machphys_mapping, GNTTABOP_transfer, PHYSDEVOP_set_iopl...
+/// for PVH/HVM) are in xenabi/hypercall.hpp: `hypercall_op_traits<Op>::modes` at compile time,
+/// `hypercall_subop_accepted(h, cmd, mode, width)` at run time. `default_build` records what Xen
+/// 4.17 as built by default answers; both columns were
 /// checked against the real Xen 4.17.7 (Debian's build, PVH dom0, 32-bit) by the probe kernel in
 /// `tests/xenabi/hypercall/xen_probe/`.
 #pragma once

@@ -333,3 +333,31 @@ TEST_CASE("sub-operation table: directions, result kinds and mode limits") {
   XENABI_BOTH_REQUIRE(!xenabi::known_hypercall_op<abi::GNTTABOP::cache_flush>);
   XENABI_BOTH_REQUIRE(!xenabi::known_hypercall_op<abi::HVMOP::altp2m>);
 }
+
+TEST_CASE("sub-operation limits at run time, by number (for a hypervisor)") {
+  using xenabi::guest_mode;
+  using xenabi::guest_width;
+  using xenabi::hypercall_subop_accepted;
+  using xenabi::hypercall_subop_modes;
+  namespace bit = xenabi::hypercall_mode_bit;
+  constexpr auto pvh = guest_mode::pvh;
+  constexpr auto w64 = guest_width::x86_64;
+  // XENMEM_machphys_mapping (12): PV only; with a continuation's start extent in the high bits too.
+  XENABI_BOTH_REQUIRE(!hypercall_subop_accepted(abi::hypercall::memory_op, 12, pvh, w64));
+  XENABI_BOTH_REQUIRE(!hypercall_subop_accepted(abi::hypercall::memory_op, 12 | (5u << 6), pvh, w64));
+  XENABI_BOTH_REQUIRE(hypercall_subop_accepted(abi::hypercall::memory_op, 6, pvh, w64));
+  XENABI_BOTH_REQUIRE(hypercall_subop_accepted(abi::hypercall::memory_op, 12, guest_mode::pv, w64));
+  // GNTTABOP_transfer (4) PV only, setup_table (2) everywhere.
+  XENABI_BOTH_REQUIRE(!hypercall_subop_accepted(abi::hypercall::grant_table_op, 4, pvh, w64));
+  XENABI_BOTH_REQUIRE(hypercall_subop_accepted(abi::hypercall::grant_table_op, 2, pvh, w64));
+  // PHYSDEVOP_set_iopl (6) PV only; VCPUOP_initialise (0) both (different argument types).
+  XENABI_BOTH_REQUIRE(!hypercall_subop_accepted(abi::hypercall::physdev_op, 6, pvh, w64));
+  XENABI_BOTH_REQUIRE(hypercall_subop_modes(abi::hypercall::vcpu_op, 0) == bit::all);
+  // A PV-only hypercall stays PV-only whatever the command; callback_op is PV-only entirely.
+  XENABI_BOTH_REQUIRE(!hypercall_subop_accepted(abi::hypercall::callback_op, 0, pvh, w64));
+  XENABI_BOTH_REQUIRE(!hypercall_subop_accepted(abi::hypercall::mmu_update, 0, pvh, w64));
+  // Unmodelled sub-operations and sub-operation-less hypercalls: the hypercall's own modes.
+  XENABI_BOTH_REQUIRE(hypercall_subop_modes(abi::hypercall::hvm_op, 25) == bit::all);
+  XENABI_BOTH_REQUIRE(hypercall_subop_modes(abi::hypercall::set_timer_op, 0) == bit::all);
+  XENABI_BOTH_REQUIRE(hypercall_subop_modes(abi::hypercall::arch_7, 0) == 0);
+}
