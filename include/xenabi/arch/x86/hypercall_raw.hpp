@@ -56,14 +56,14 @@ using hypercall_ret = std::intptr_t;
 /// \endcond
 
 /// Calls the stub at \p entry as hypercall \p nr with no argument.
-inline hypercall_ret raw_hypercall0(const void* entry, hypercall_reg nr) noexcept {
+[[gnu::always_inline]] inline hypercall_ret raw_hypercall0(const void* entry, hypercall_reg nr) noexcept {
   hypercall_reg ax = nr;
   __asm__ __volatile__(XENABI_HCALL_INSN_ : "+a"(ax) : XENABI_HCALL_ENTRY_ : "memory", "cc");
   return static_cast<hypercall_ret>(ax);
 }
 
 /// Calls the stub at \p entry as hypercall \p nr with one argument.
-inline hypercall_ret raw_hypercall1(const void* entry, hypercall_reg nr, hypercall_reg a1) noexcept {
+[[gnu::always_inline]] inline hypercall_ret raw_hypercall1(const void* entry, hypercall_reg nr, hypercall_reg a1) noexcept {
   hypercall_reg ax = nr;
 #if defined(__x86_64__)
   __asm__ __volatile__(XENABI_HCALL_INSN_ : "+a"(ax), "+D"(a1) : XENABI_HCALL_ENTRY_ : "memory", "cc");
@@ -74,7 +74,7 @@ inline hypercall_ret raw_hypercall1(const void* entry, hypercall_reg nr, hyperca
 }
 
 /// Calls the stub at \p entry as hypercall \p nr with two arguments.
-inline hypercall_ret raw_hypercall2(const void* entry, hypercall_reg nr, hypercall_reg a1,
+[[gnu::always_inline]] inline hypercall_ret raw_hypercall2(const void* entry, hypercall_reg nr, hypercall_reg a1,
                                     hypercall_reg a2) noexcept {
   hypercall_reg ax = nr;
 #if defined(__x86_64__)
@@ -92,7 +92,7 @@ inline hypercall_ret raw_hypercall2(const void* entry, hypercall_reg nr, hyperca
 }
 
 /// Calls the stub at \p entry as hypercall \p nr with three arguments.
-inline hypercall_ret raw_hypercall3(const void* entry, hypercall_reg nr, hypercall_reg a1,
+[[gnu::always_inline]] inline hypercall_ret raw_hypercall3(const void* entry, hypercall_reg nr, hypercall_reg a1,
                                     hypercall_reg a2, hypercall_reg a3) noexcept {
   hypercall_reg ax = nr;
 #if defined(__x86_64__)
@@ -110,7 +110,7 @@ inline hypercall_ret raw_hypercall3(const void* entry, hypercall_reg nr, hyperca
 }
 
 /// Calls the stub at \p entry as hypercall \p nr with four arguments.
-inline hypercall_ret raw_hypercall4(const void* entry, hypercall_reg nr, hypercall_reg a1,
+[[gnu::always_inline]] inline hypercall_ret raw_hypercall4(const void* entry, hypercall_reg nr, hypercall_reg a1,
                                     hypercall_reg a2, hypercall_reg a3, hypercall_reg a4) noexcept {
   hypercall_reg ax = nr;
 #if defined(__x86_64__)
@@ -129,7 +129,7 @@ inline hypercall_ret raw_hypercall4(const void* entry, hypercall_reg nr, hyperca
 }
 
 /// Calls the stub at \p entry as hypercall \p nr with five arguments.
-inline hypercall_ret raw_hypercall5(const void* entry, hypercall_reg nr, hypercall_reg a1,
+[[gnu::always_inline]] inline hypercall_ret raw_hypercall5(const void* entry, hypercall_reg nr, hypercall_reg a1,
                                     hypercall_reg a2, hypercall_reg a3, hypercall_reg a4,
                                     hypercall_reg a5) noexcept {
   hypercall_reg ax = nr;
