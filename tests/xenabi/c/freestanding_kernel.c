@@ -20,6 +20,7 @@ static void print(const char *s) {
   (void)xenabi_hypervisor_console_io(XENABI_CONSOLEIO_write, n, s);
 }
 
+/* [kmain] */
 void kmain(const struct xenabi_hvm_start_info *si) {
   uint32_t base = xenabi_xen_cpuid_base();
   uint64_t console_pfn = 0;
@@ -37,6 +38,7 @@ void kmain(const struct xenabi_hvm_start_info *si) {
   (void)xenabi_evtchn_notify(0);
   (void)xenabi_shutdown(XENABI_SHUTDOWN_poweroff);
 }
+/* [kmain] */
 
 /* A real PVH kernel enters in 32-bit mode with ebx = start info; this placeholder only gives the
  * linker an entry and uses the stack. */

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""No rot for porting-guide/*.md (every chapter, found at run time, so new ones are covered).
+
+A fenced block preceded by an HTML comment marker is checked:
+  <!-- compile: freestanding -->     ```cpp : C++20 freestanding guest code, -m64 and -m32
+  <!-- compile: freestanding-64 -->  ```cpp : the same, x86_64 only
+  <!-- compile: hosted -->           ```cpp : C++20 hosted (host-side code)
+  <!-- compile: c -->                ```c   : C11 freestanding, gcc and clang, -m64 and -m32
+  <!-- shell: FILE -->  ```sh/console : every command of the block must appear verbatim in FILE
+                        (scripts/demo.sh, or the test script that runs it); in a console block
+                        the commands are the lines that start with "$ "
+A compile marker may add ", file: NAME" (a test script extracts the block as NAME).
+Every shell block must carry a shell marker. Each block is compiled alone (-c, no link).
+usage: check_guide.py GUIDE_DIR ROOT WORK CXX "CXX_FS_FLAGS" "CXX_HOSTED_FLAGS" CC...
+"""
+import glob, os, re, subprocess, sys
+
+guide, root, work, cxx, fs_flags, hosted_flags = sys.argv[1:7]
+ccs = sys.argv[7:]
+inc = ["-I" + os.path.join(root, "include")]
+c_flags = ["-std=c11", "-ffreestanding", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+           "-mno-red-zone", "-mgeneral-regs-only"]
+os.makedirs(work, exist_ok=True)
+fail, counts = 0, {"cpp": 0, "c": 0, "shell": 0, "compiles": 0}
+
+
+def compile_(cmd, where):
+    global fail
+    counts["compiles"] += 1
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        fail += 1
+        print(f"FAIL {where}: {' '.join(cmd)}\n{r.stdout}{r.stderr}")
+
+
+for md in sorted(glob.glob(os.path.join(guide, "*.md"))):
+    lines = open(md).read().split("\n")
+    marker = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = re.match(r"\s*<!--\s*(compile|shell):\s*(.*?)\s*-->\s*$", line)
+        if m:
+            marker = (m.group(1), m.group(2))
+            i += 1
+            continue
+        f = re.match(r"```(\w*)", line)
+        if not f:
+            if line.strip():
+                marker = None
+            i += 1
+            continue
+        lang = f.group(1)
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith("```"):
+            j += 1
+        body = "\n".join(lines[i + 1:j]) + "\n"
+        where = f"{os.path.basename(md)}:{i + 1}"
+        stem = re.sub(r"\W", "_", where)
+        if lang in ("sh", "bash", "console", "shell"):
+            counts["shell"] += 1
+            if not marker or marker[0] != "shell":
+                fail += 1
+                print(f"FAIL {where}: shell block without <!-- shell: FILE --> (where does it run?)")
+            else:
+                target = os.path.join(root, marker[1])
+                text = open(target).read() if os.path.isfile(target) else None
+                if text is None:
+                    fail += 1
+                    print(f"FAIL {where}: {marker[1]} does not exist")
+                for cmd in body.split("\n"):
+                    cmd = cmd.strip()
+                    if lang == "console":  # only the prompted lines are commands
+                        if not cmd.startswith("$ "):
+                            continue
+                        cmd = cmd[2:]
+                    if not cmd or cmd.startswith("#"):
+                        continue
+                    if text is not None and cmd not in text:
+                        fail += 1
+                        print(f"FAIL {where}: command `{cmd}` is not run by {marker[1]}")
+        elif marker and marker[0] == "compile":
+            kind = marker[1].split(",")[0].strip()  # "c, file: NAME" -> "c"
+            if kind == "c":
+                counts["c"] += 1
+                src = os.path.join(work, stem + ".c")
+                open(src, "w").write(body)
+                for cc in ccs:
+                    for m in ("-m64", "-m32"):
+                        compile_([cc, m] + c_flags + inc + ["-c", src, "-o", src + m + ".o"],
+                                 f"{where} ({os.path.basename(cc)} {m})")
+            else:
+                counts["cpp"] += 1
+                src = os.path.join(work, stem + ".cpp")
+                open(src, "w").write(body)
+                if kind in ("freestanding", "freestanding-64"):
+                    widths = ["-m64"] if kind == "freestanding-64" else ["-m64", "-m32"]
+                    for m in widths:
+                        compile_([cxx, "-std=c++20", m] + fs_flags.split() + inc +
+                                 ["-c", src, "-o", src + m + ".o"], f"{where} ({m})")
+                elif kind == "hosted":
+                    compile_([cxx, "-std=c++20"] + hosted_flags.split() + inc +
+                             ["-c", src, "-o", src + ".o"], where)
+                else:
+                    fail += 1
+                    print(f"FAIL {where}: unknown marker compile: {kind}")
+        marker = None
+        i = j + 1
+
+print(f"porting guide: {counts['cpp']} C++ and {counts['c']} C blocks extracted, "
+      f"{counts['compiles']} compilations, {counts['shell']} shell blocks checked, {fail} failures")
+sys.exit(1 if fail or counts["compiles"] == 0 else 0)
