@@ -1,0 +1,452 @@
+/// \file
+/// A domain and its vCPUs, independent of how the vCPUs execute (KVM or the in-process sim):
+/// guest memory, clock, the shared_info page, per-vCPU vcpu_info / runstate / timer / blocking
+/// state, HVM parameters, the console, event channels and shutdown.
+///
+/// Concurrency: one host thread per vCPU plus the domain's timer thread. `domain::mu` guards
+/// the domain's tables (event channels, parameters, shared-page locations); each vCPU's own
+/// `mu` guards its blocking and timer state. Bits in guest-shared pages are changed with atomic
+/// operations, as the guest changes them concurrently.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hv/abi.hpp>
+
+#include <hv/memory.hpp>
+#include <hv/time.hpp>
+#include <hv/trace.hpp>
+
+namespace hv {
+
+namespace abi = xenabi::abi;
+/// The 64-bit guest layouts xenhv serves (PVH x86_64 guests).
+namespace gabi = xenabi::abi::x86_64;
+
+class domain;
+
+/// Xen's runstates (`RUNSTATE_*`).
+enum class runstate : int {
+  running = 0,   ///< Executing.
+  runnable = 1,  ///< Ready but not executing.
+  blocked = 2,   ///< Blocked (waiting for an event or timer).
+  offline = 3,   ///< Not up, or down.
+};
+
+/// How a domain ended.
+enum class shutdown_kind : std::uint8_t {
+  none,      ///< Still running.
+  poweroff,  ///< SHUTDOWN_poweroff.
+  reboot,    ///< SHUTDOWN_reboot.
+  suspend,   ///< SHUTDOWN_suspend.
+  crash,     ///< SHUTDOWN_crash, or xenhv stopped it (unhandled exit, triple fault).
+  watchdog,  ///< SHUTDOWN_watchdog.
+  soft_reset,///< SHUTDOWN_soft_reset.
+};
+
+/// One vCPU's platform-independent state.
+class vcpu {
+ public:
+  /// vCPU \p id of \p d.
+  vcpu(domain& d, std::uint32_t vcpu_id) : dom(d), id(vcpu_id) {}
+  vcpu(const vcpu&) = delete;
+  vcpu& operator=(const vcpu&) = delete;
+
+  domain& dom;          ///< Owning domain.
+  const std::uint32_t id;  ///< vCPU id.
+
+  std::mutex mu;               ///< Guards the fields below that are not atomics.
+  std::condition_variable cv;  ///< Signalled on events, timer changes and shutdown.
+  /// The guest-physical address of this vCPU's vcpu_info (a shared_info slot until
+  /// VCPUOP_register_vcpu_info moves it; unset for ids >= 32 until registered).
+  std::optional<phys_addr> vcpu_info_gpa;
+  /// True once vcpu_info was moved by VCPUOP_register_vcpu_info (it can be moved only once).
+  bool vcpu_info_registered = false;
+  /// The guest-physical address of the registered runstate area, if any.
+  std::optional<phys_addr> runstate_gpa;
+  /// Absolute system time of the single-shot timer, if armed.
+  std::optional<std::uint64_t> timer_deadline;
+  /// True while up (running or able to run); false before VCPUOP_up for secondary vCPUs.
+  bool up = false;
+  /// Ports this vCPU is polling in SCHEDOP_poll (empty when not polling).
+  std::vector<std::uint32_t> poll_ports;
+  /// Set when an event (or timer) should wake a blocked/polling vCPU.
+  bool wake = false;
+  /// Per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector), 0 if none.
+  std::uint8_t upcall_vector = 0;
+  /// Guest-physical address of the secondary vcpu_time_info copy
+  /// (VCPUOP_register_vcpu_time_memory_area), if any.
+  std::optional<phys_addr> time_area_gpa;
+
+  /// Runstate bookkeeping (guarded by mu).
+  runstate state = runstate::offline;
+  /// System time the current state was entered.
+  std::uint64_t state_entry = 0;
+  /// Accumulated time in each state.
+  std::uint64_t state_time[4] = {};
+
+  /// How the platform interrupts this vCPU's guest execution (a signal on KVM; a no-op in the
+  /// sim). Called without `mu` held.
+  std::function<void()> kick;
+};
+
+/// Where the domain's console_io output goes and where its input comes from.
+struct console_io {
+  /// Output sink for guest console writes (stdout by default).
+  std::function<void(std::string_view)> write = [](std::string_view s) {
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    std::fflush(stdout);
+  };
+  /// Pending input bytes for CONSOLEIO_read.
+  std::string input;
+};
+
+/// One event channel's binding (Xen's `struct evtchn`, 2-level ABI).
+struct evtchn {
+  /// Binding state.
+  abi::EVTCHNSTAT state = abi::EVTCHNSTAT::closed;
+  /// vCPU to notify.
+  std::uint32_t vcpu = 0;
+  /// Remote domain (unbound: who may bind; interdomain: peer).
+  std::uint16_t remote_dom = 0;
+  /// Remote port (interdomain).
+  std::uint32_t remote_port = 0;
+  /// Bound VIRQ.
+  std::uint32_t virq = 0;
+};
+
+class host;
+
+/// A domain: memory, clock, shared pages, vCPUs, event channels, parameters, console.
+class domain {
+ public:
+  /// Creates domain \p id with \p mem_bytes of RAM and \p nvcpus vCPUs, a clock of \p tsc_khz
+  /// kHz whose guest TSC is host TSC + \p tsc_offset, tracing into \p tr.
+  domain(host* h, std::uint16_t domid, std::uint64_t mem_bytes, std::uint32_t nvcpus, std::uint32_t tsc_khz,
+         std::int64_t tsc_offset, tracer& tr)
+      : id(domid), owner(h), mem(mem_bytes), clock(tsc_khz, tsc_offset), trace(tr) {
+    void* p = std::aligned_alloc(4096, 4096);
+    if (p == nullptr) throw std::bad_alloc();
+    std::memset(p, 0, 4096);
+    private_shared_info_.reset(static_cast<std::byte*>(p));
+    shared_info_host_ = private_shared_info_.get();
+    for (std::uint32_t i = 0; i < nvcpus; ++i) {
+      vcpus.push_back(std::make_unique<vcpu>(*this, i));
+      if (i < abi::XEN::LEGACY_MAX_VCPUS)
+        vcpus.back()->vcpu_info_gpa.reset();  // lives in shared_info until registered
+    }
+    vcpus.front()->up = true;
+    evtchns.resize(1);  // port 0 is never allocated
+    publish_wallclock();
+  }
+  domain(const domain&) = delete;
+  domain& operator=(const domain&) = delete;
+
+  const std::uint16_t id;  ///< Domain id.
+  host* const owner;       ///< The host holding this domain (for interdomain channels); may be null.
+  guest_memory mem;        ///< Guest RAM.
+  domain_clock clock;      ///< System time and wall clock.
+  tracer& trace;           ///< Hypercall trace.
+  console_io console;      ///< Console I/O.
+  std::vector<std::unique_ptr<vcpu>> vcpus;  ///< vCPUs.
+
+  mutable std::recursive_mutex mu;  ///< Guards the tables below.
+  std::vector<evtchn> evtchns;      ///< Event channels by port.
+  std::uint64_t hvm_params[64] = {};  ///< HVM parameters by index.
+  /// Guest frame where the guest mapped shared_info (XENMAPSPACE_shared_info), if it did.
+  std::optional<std::uint64_t> shared_info_gfn;
+  /// Guest-physical address of the hypercall page, once installed.
+  std::optional<phys_addr> hypercall_page;
+
+  /// The code recorded by SCHEDOP_shutdown_code for a later shutdown.
+  std::optional<std::uint32_t> pending_shutdown_code;
+  /// Ports in the 2-level ABI for 64-bit guests.
+  static constexpr std::uint32_t max_ports = 64 * 64;
+
+  /// The shared_info page (host memory until the guest maps it, then the guest's frame).
+  [[nodiscard]] gabi::shared_info& shared() const noexcept {
+    return *std::launder(reinterpret_cast<gabi::shared_info*>(shared_info_host_.load(std::memory_order_acquire)));
+  }
+  /// Moves shared_info to guest frame \p gfn (XENMEM_add_to_physmap, XENMAPSPACE_shared_info):
+  /// the current contents are copied there; the frame's previous RAM contents are replaced, as
+  /// on Xen. Returns `efault` if the frame is outside RAM.
+  [[nodiscard]] result<void> map_shared_info(std::uint64_t gfn) {
+    std::lock_guard lock(mu);
+    auto a = xenabi::pfn{gfn}.address();
+    if (!a) return errc::einval;
+    auto dst = mem.translate(a.value(), 4096);
+    if (!dst) return dst.error();
+    std::byte* old = shared_info_host_.load();
+    if (old != dst.value().data()) {
+      std::memmove(dst.value().data(), old, sizeof(gabi::shared_info));
+      std::memset(dst.value().data() + sizeof(gabi::shared_info), 0, 4096 - sizeof(gabi::shared_info));
+      shared_info_host_.store(dst.value().data(), std::memory_order_release);
+    }
+    shared_info_gfn = gfn;
+    return {};
+  }
+
+  /// The vcpu_info of \p v (its shared_info slot, or the registered location).
+  [[nodiscard]] gabi::vcpu_info* vcpu_info_of(const vcpu& v) const noexcept {
+    if (v.vcpu_info_gpa) {
+      auto p = mem.object<gabi::vcpu_info>(*v.vcpu_info_gpa);
+      return p ? p.value() : nullptr;
+    }
+    if (v.id < abi::XEN::LEGACY_MAX_VCPUS) return &shared().vcpu_info[v.id];
+    return nullptr;
+  }
+
+  /// Writes \p v's vcpu_time_info from the clock under the seqlock protocol (version odd while
+  /// the fields change).
+  void publish_time(vcpu& v) const noexcept {
+    if (auto* vi = vcpu_info_of(v)) publish_time_to(vi->time);
+    std::optional<phys_addr> area;
+    {
+      std::lock_guard lock(v.mu);
+      area = v.time_area_gpa;
+    }
+    if (area)
+      if (auto p = mem.object<abi::vcpu_time_info>(*area)) publish_time_to(*p.value());
+  }
+  /// Writes the clock into \p t under the seqlock protocol.
+  void publish_time_to(abi::vcpu_time_info& t) const noexcept {
+    const std::uint64_t tsc = clock.guest_tsc();
+    const std::uint32_t ver = __atomic_load_n(&t.version, __ATOMIC_RELAXED);
+    __atomic_store_n(&t.version, ver | 1u, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t.tsc_timestamp = tsc;
+    t.system_time = clock.system_time_at(tsc);
+    t.tsc_to_system_mul = clock.scale().mul;
+    t.tsc_shift = clock.scale().shift;
+    t.flags = abi::XEN_PVCLOCK::TSC_STABLE_BIT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&t.version, (ver | 1u) + 1u, __ATOMIC_RELAXED);
+  }
+
+  /// Writes the wall clock (time at system time zero) under the wc_version seqlock.
+  void publish_wallclock() const noexcept {
+    auto& s = shared();
+    const std::uint32_t ver = __atomic_load_n(&s.wc_version, __ATOMIC_RELAXED);
+    __atomic_store_n(&s.wc_version, ver | 1u, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    const std::uint64_t wc = clock.wallclock_at_zero();
+    const std::uint64_t sec = wc / 1000000000u;
+    s.wc_sec = static_cast<std::uint32_t>(sec);
+    s.wc_sec_hi = static_cast<std::uint32_t>(sec >> 32);
+    s.wc_nsec = static_cast<std::uint32_t>(wc % 1000000000u);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&s.wc_version, (ver | 1u) + 1u, __ATOMIC_RELAXED);
+  }
+
+  /// Switches \p v to runstate \p s at the current system time, and updates the registered
+  /// runstate area (with XEN_RUNSTATE_UPDATE set while it changes). Call with `v.mu` held.
+  void set_runstate(vcpu& v, runstate s) const noexcept {
+    const std::uint64_t now = clock.now();
+    if (v.state_entry != 0 || v.state != runstate::offline || s != runstate::offline) {
+      const auto old = static_cast<std::size_t>(v.state);
+      if (now > v.state_entry) v.state_time[old] += now - v.state_entry;
+    }
+    v.state = s;
+    v.state_entry = now;
+    write_runstate(v);
+  }
+  /// Copies \p v's runstate into its registered area, if any. Call with `v.mu` held.
+  void write_runstate(vcpu& v) const noexcept {
+    if (!v.runstate_gpa) return;
+    auto p = mem.object<gabi::vcpu_runstate_info>(*v.runstate_gpa);
+    if (!p) return;
+    auto* r = p.value();
+    const std::uint64_t upd = abi::XEN::RUNSTATE_UPDATE;
+    __atomic_store_n(&r->state_entry_time, v.state_entry | upd, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    r->state = static_cast<int>(v.state);
+    for (std::size_t i = 0; i < 4; ++i) r->time[i] = v.state_time[i];
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&r->state_entry_time, v.state_entry, __ATOMIC_RELAXED);
+  }
+
+  /// Most grant-table frames a domain may have.
+  static constexpr std::uint32_t max_grant_frames = 64;
+  /// Current number of grant-table frames (call with `mu` held).
+  [[nodiscard]] std::size_t grant_frames() const noexcept { return grant_host_.size(); }
+  /// Grows the grant table to \p n frames (call with `mu` held; n <= max_grant_frames).
+  void grow_grant_table(std::size_t n) {
+    while (grant_host_.size() < n) {
+      grant_host_.push_back(std::make_unique<page_buf>());
+      grant_gfn_.push_back(std::nullopt);
+    }
+  }
+  /// The guest frame where grant frame \p i is mapped, if it is (call with `mu` held).
+  [[nodiscard]] std::optional<std::uint64_t> grant_frame_gfn(std::size_t i) const noexcept {
+    return i < grant_gfn_.size() ? grant_gfn_[i] : std::nullopt;
+  }
+  /// Maps grant frame \p i at guest frame \p gfn, moving its contents there (call with `mu` held).
+  [[nodiscard]] result<void> map_grant_frame(std::size_t i, std::uint64_t gfn) {
+    auto dst = mem.translate(phys_addr{gfn << 12}, 4096);
+    if (!dst || i >= grant_host_.size()) return errc::einval;
+    std::byte* src = grant_gfn_[i] ? mem.translate(phys_addr{*grant_gfn_[i] << 12}, 4096).value().data()
+                                   : grant_host_[i]->bytes;
+    if (src != dst.value().data()) std::memmove(dst.value().data(), src, 4096);
+    grant_gfn_[i] = gfn;
+    return {};
+  }
+  /// The bytes of grant frame \p i wherever it lives now (call with `mu` held).
+  [[nodiscard]] std::byte* grant_frame(std::size_t i) const noexcept {
+    if (i >= grant_host_.size()) return nullptr;
+    if (grant_gfn_[i]) return mem.translate(phys_addr{*grant_gfn_[i] << 12}, 4096).value().data();
+    return grant_host_[i]->bytes;
+  }
+
+  /// Wakes \p v if it is blocked, polling or halted, and kicks it out of guest execution so a
+  /// pending upcall is injected.
+  void notify(vcpu& v) const {
+    {
+      std::lock_guard lock(v.mu);
+      v.wake = true;
+    }
+    v.cv.notify_all();
+    if (v.kick) v.kick();
+  }
+
+  /// True if \p v has an event upcall pending.
+  [[nodiscard]] bool upcall_pending(const vcpu& v) const noexcept {
+    auto* vi = vcpu_info_of(v);
+    return vi != nullptr && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) != 0;
+  }
+
+  /// The vector to inject for \p v's upcall: its per-vCPU upcall vector if set, else the
+  /// domain's callback vector; 0 if none.
+  [[nodiscard]] std::uint8_t upcall_vector_of(vcpu& v) const noexcept {
+    {
+      std::lock_guard lock(v.mu);
+      if (v.upcall_vector != 0) return v.upcall_vector;
+    }
+    return callback_vector();
+  }
+  /// The callback vector (HVM_PARAM_CALLBACK_IRQ type 2), or 0 if none.
+  [[nodiscard]] std::uint8_t callback_vector() const noexcept {
+    const std::uint64_t v = __atomic_load_n(&hvm_params[0], __ATOMIC_ACQUIRE);
+    return (v >> 56) == 2 ? static_cast<std::uint8_t>(v & 0xff) : 0;
+  }
+
+  /// Requests shutdown with \p k and \p code; wakes every vCPU so its thread stops.
+  void request_shutdown(shutdown_kind k, std::uint32_t code = 0) {
+    shutdown_kind expected = shutdown_kind::none;
+    if (shutdown_.compare_exchange_strong(expected, k)) shutdown_code_ = code;
+    for (auto& v : vcpus) notify(*v);
+    timer_cv_.notify_all();
+  }
+  /// How the domain ended (`none` while running).
+  [[nodiscard]] shutdown_kind shutdown() const noexcept { return shutdown_.load(); }
+  /// The code passed with shutdown (SCHEDOP_shutdown_code / remote shutdown).
+  [[nodiscard]] std::uint32_t shutdown_code() const noexcept { return shutdown_code_; }
+
+  /// Arms (or, with nullopt, disarms) \p v's single-shot timer.
+  void set_timer(vcpu& v, std::optional<std::uint64_t> deadline) {
+    {
+      std::lock_guard lock(v.mu);
+      v.timer_deadline = deadline;
+    }
+    {
+      std::lock_guard lock(timer_mu_);
+      timer_changed_ = true;
+    }
+    timer_cv_.notify_all();
+  }
+
+  /// Set by the event code: called to raise VIRQ_TIMER on a vCPU when its timer expires.
+  std::function<void(vcpu&)> on_timer;
+
+  /// Starts the timer thread (fires expired single-shot timers through `on_timer`).
+  void start_timer_thread() {
+    timer_thread_ = std::thread([this] { timer_loop(); });
+  }
+  /// Stops the timer thread (idempotent).
+  void stop_timer_thread() {
+    {
+      std::lock_guard lock(timer_mu_);
+      timer_stop_ = true;
+    }
+    timer_cv_.notify_all();
+    if (timer_thread_.joinable()) timer_thread_.join();
+  }
+  /// Stops the timer thread.
+  ~domain() { stop_timer_thread(); }
+
+  /// Fires every expired timer now (used by the timer thread and by the sim).
+  void fire_expired_timers() {
+    const std::uint64_t now = clock.now();
+    for (auto& v : vcpus) {
+      bool fire = false;
+      {
+        std::lock_guard lock(v->mu);
+        if (v->timer_deadline && *v->timer_deadline <= now) {
+          v->timer_deadline.reset();
+          fire = true;
+        }
+      }
+      if (fire && on_timer) on_timer(*v);
+    }
+  }
+
+ private:
+  void timer_loop() {
+    std::unique_lock lock(timer_mu_);
+    while (!timer_stop_ && shutdown() == shutdown_kind::none) {
+      lock.unlock();
+      fire_expired_timers();
+      std::optional<std::uint64_t> next;
+      for (auto& v : vcpus) {
+        std::lock_guard vl(v->mu);
+        if (v->timer_deadline && (!next || *v->timer_deadline < *next)) next = v->timer_deadline;
+      }
+      lock.lock();
+      if (timer_stop_) break;
+      if (timer_changed_) {
+        timer_changed_ = false;
+        continue;
+      }
+      if (next) {
+        const std::uint64_t now = clock.now();
+        const std::uint64_t wait = *next > now ? *next - now : 0;
+        timer_cv_.wait_for(lock, std::chrono::nanoseconds(wait), [&] { return timer_stop_ || timer_changed_; });
+      } else {
+        timer_cv_.wait(lock, [&] { return timer_stop_ || timer_changed_ || shutdown() != shutdown_kind::none; });
+      }
+    }
+  }
+
+  struct page_buf {
+    alignas(4096) std::byte bytes[4096] = {};
+  };
+  std::vector<std::unique_ptr<page_buf>> grant_host_;
+  std::vector<std::optional<std::uint64_t>> grant_gfn_;
+  struct free_deleter {
+    void operator()(std::byte* p) const noexcept { std::free(p); }
+  };
+  std::unique_ptr<std::byte, free_deleter> private_shared_info_;
+  std::atomic<std::byte*> shared_info_host_{nullptr};
+  std::atomic<shutdown_kind> shutdown_{shutdown_kind::none};
+  std::uint32_t shutdown_code_ = 0;
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  bool timer_changed_ = false;
+  bool timer_stop_ = false;
+  std::thread timer_thread_;
+};
+
+}  // namespace hv

@@ -1,0 +1,117 @@
+/// \file
+/// Event channels (2-level ABI): port allocation, delivery into the guest's shared_info and
+/// vcpu_info exactly as Xen does it, VIRQs, unmasking, and the wake-ups of blocked and polling
+/// vCPUs.
+///
+/// Delivery of port p to vCPU v: set bit p of `evtchn_pending`; if it was already set, stop;
+/// wake vCPUs polling p; if bit p of `evtchn_mask` is set, stop; set bit p/64 of v's
+/// `evtchn_pending_sel`; if it was clear, set `evtchn_upcall_pending` and, if that was clear,
+/// notify v (the platform injects the callback vector).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+
+#include <hv/abi.hpp>
+
+#include <hv/domain.hpp>
+#include <hv/host.hpp>
+
+namespace hv {
+
+/// True if \p port names an allocatable port of \p d (not 0, below the table size).
+[[nodiscard]] inline bool port_is_valid(const domain& d, std::uint32_t port) noexcept {
+  return port != 0 && port < d.evtchns.size();
+}
+
+/// Allocates the lowest free port of \p d (call with `d.mu` held), or `enospc`.
+[[nodiscard]] inline result<std::uint32_t> evtchn_alloc_port(domain& d) {
+  for (std::uint32_t p = 1; p < d.evtchns.size(); ++p)
+    if (d.evtchns[p].state == abi::EVTCHNSTAT::closed) return p;
+  if (d.evtchns.size() >= domain::max_ports) return errc::enospc;
+  d.evtchns.emplace_back();
+  return static_cast<std::uint32_t>(d.evtchns.size() - 1);
+}
+
+/// Marks \p port of \p d pending and delivers it to its vCPU (see the file comment).
+inline void evtchn_set_pending(domain& d, std::uint32_t port) {
+  std::uint32_t target = 0;
+  {
+    std::lock_guard lock(d.mu);
+    if (!port_is_valid(d, port)) return;
+    target = d.evtchns[port].vcpu;
+  }
+  auto& s = d.shared();
+  const std::size_t w = port / 64;
+  const std::uint64_t bit = std::uint64_t{1} << (port % 64);
+  if ((__atomic_fetch_or(&s.evtchn_pending[w], bit, __ATOMIC_SEQ_CST) & bit) != 0) return;
+  for (auto& v : d.vcpus) {
+    bool polling = false;
+    {
+      std::lock_guard lock(v->mu);
+      polling = std::find(v->poll_ports.begin(), v->poll_ports.end(), port) != v->poll_ports.end();
+    }
+    if (polling) d.notify(*v);
+  }
+  if ((__atomic_load_n(&s.evtchn_mask[w], __ATOMIC_SEQ_CST) & bit) != 0) return;
+  if (target >= d.vcpus.size()) return;
+  vcpu& v = *d.vcpus[target];
+  auto* vi = d.vcpu_info_of(v);
+  if (vi == nullptr) return;
+  const std::uint64_t sel = std::uint64_t{1} << w;
+  if ((__atomic_fetch_or(&vi->evtchn_pending_sel, sel, __ATOMIC_SEQ_CST) & sel) != 0) return;
+  if (__atomic_exchange_n(&vi->evtchn_upcall_pending, std::uint8_t{1}, __ATOMIC_SEQ_CST) != 0) return;
+  d.notify(v);
+}
+
+/// Raises VIRQ \p virq on vCPU \p v if a port is bound to it.
+inline void evtchn_send_virq(domain& d, vcpu& v, std::uint32_t virq) {
+  std::uint32_t port = 0;
+  {
+    std::lock_guard lock(d.mu);
+    for (std::uint32_t p = 1; p < d.evtchns.size(); ++p) {
+      const auto& c = d.evtchns[p];
+      if (c.state == abi::EVTCHNSTAT::virq && c.virq == virq && c.vcpu == v.id) {
+        port = p;
+        break;
+      }
+    }
+  }
+  if (port != 0) evtchn_set_pending(d, port);
+}
+
+/// Clears the mask bit of \p port and re-delivers it if it is pending (EVTCHNOP_unmask).
+inline void evtchn_unmask(domain& d, std::uint32_t port) {
+  std::uint32_t target = 0;
+  {
+    std::lock_guard lock(d.mu);
+    target = d.evtchns[port].vcpu;
+  }
+  auto& s = d.shared();
+  const std::size_t w = port / 64;
+  const std::uint64_t bit = std::uint64_t{1} << (port % 64);
+  __atomic_fetch_and(&s.evtchn_mask[w], ~bit, __ATOMIC_SEQ_CST);
+  if ((__atomic_load_n(&s.evtchn_pending[w], __ATOMIC_SEQ_CST) & bit) == 0) return;
+  if (target >= d.vcpus.size()) return;
+  vcpu& v = *d.vcpus[target];
+  auto* vi = d.vcpu_info_of(v);
+  if (vi == nullptr) return;
+  const std::uint64_t sel = std::uint64_t{1} << w;
+  if ((__atomic_fetch_or(&vi->evtchn_pending_sel, sel, __ATOMIC_SEQ_CST) & sel) != 0) return;
+  if (__atomic_exchange_n(&vi->evtchn_upcall_pending, std::uint8_t{1}, __ATOMIC_SEQ_CST) != 0) return;
+  d.notify(v);
+}
+
+/// True if \p port of \p d is pending.
+[[nodiscard]] inline bool evtchn_is_pending(const domain& d, std::uint32_t port) noexcept {
+  const auto& s = d.shared();
+  return (__atomic_load_n(&s.evtchn_pending[port / 64], __ATOMIC_SEQ_CST) & (std::uint64_t{1} << (port % 64))) != 0;
+}
+
+/// Connects the timer of every vCPU of \p d to VIRQ_TIMER delivery.
+inline void evtchn_wire_timer(domain& d) {
+  d.on_timer = [&d](vcpu& v) { evtchn_send_virq(d, v, static_cast<std::uint32_t>(abi::VIRQ::TIMER)); };
+}
+
+}  // namespace hv

@@ -1,0 +1,873 @@
+/// \file
+/// Hypercall dispatch for PVH guests: decode, check, execute, trace.
+///
+/// `dispatch()` is the single entry for every trapped hypercall (from the KVM hypercall port or
+/// the sim). It records one trace line per call — domain, vCPU, name, decoded arguments,
+/// result with its errno name, and for refusals the reason — and returns the value for rax.
+/// Every guest buffer is read and written through `guest_view` (the checked translation
+/// layer), so a bad guest pointer is `-EFAULT`, never a host fault. Hypercalls and sub-ops that
+/// Xen does not accept from a PVH guest, or that xenhv does not implement, return `-ENOSYS`
+/// with a trace note saying which.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include <hv/abi.hpp>
+
+
+#include <hv/domain.hpp>
+#include <hv/event_channel.hpp>
+#include <hv/hypercall_page.hpp>
+#include <hv/memory.hpp>
+#include <hv/trace.hpp>
+
+namespace hv {
+
+/// Options that change how hypercalls behave.
+struct hypercall_policy {
+  /// Behave like a release build of Xen for console_io from an unprivileged guest (-EPERM)
+  /// instead of a debug build (print it). xenhv defaults to the debug behaviour.
+  bool release_console = false;
+  /// The memory map XENMEM_memory_map returns (e820 entries: addr, size, type).
+  std::vector<std::array<std::uint64_t, 3>> e820;
+};
+
+/// The per-call context handed to each hypercall handler.
+struct hcall {
+  domain& d;                  ///< Calling domain.
+  vcpu& v;                    ///< Calling vCPU.
+  const guest_view& g;        ///< The caller's view of its memory.
+  const hypercall_args& a;    ///< Number and arguments.
+  const hypercall_policy& policy;  ///< Behaviour switches.
+  trace_record& rec;          ///< The trace record being built.
+
+  /// Returns `-e` and records \p why as the trace note.
+  std::int64_t fail(errc e, std::string why = {}) {
+    if (!why.empty()) rec.note = std::move(why);
+    return xenabi::to_hypercall_rc(e);
+  }
+  /// Adds a decoded argument to the trace.
+  void arg(std::string key, std::string value, bool quoted = false) {
+    rec.args.push_back({std::move(key), std::move(value), quoted});
+  }
+  /// Reads a \p T from guest-virtual \p va.
+  template <class T>
+  [[nodiscard]] result<T> in(std::uint64_t va) const noexcept {
+    return g.read<T>(virt_addr{va});
+  }
+  /// Writes \p v to guest-virtual \p va.
+  template <class T>
+  [[nodiscard]] result<void> out(std::uint64_t va, const T& val) const noexcept {
+    return g.write(virt_addr{va}, val);
+  }
+};
+
+/// The name of hypercall \p nr ("event_channel_op"), or "hypercall_<nr>".
+[[nodiscard]] inline std::string hypercall_name(std::uint32_t nr) {
+  if (const auto* e = xenabi::find_hypercall_mode(nr)) return e->name;
+  return "hypercall_" + std::to_string(nr);
+}
+
+namespace detail {
+
+inline std::string sub_name(const char* prefix, std::uint64_t cmd, std::initializer_list<const char*> names) {
+  if (cmd < names.size()) {
+    const char* n = names.begin()[cmd];
+    if (n != nullptr && *n != '\0') return std::string(prefix) + n;
+  }
+  return std::string(prefix) + std::to_string(cmd);
+}
+
+inline std::int64_t xen_version(hcall& c) {
+  using abi::XENVER;
+  const auto cmd = c.a.a[0];
+  c.arg("cmd", sub_name("XENVER_", cmd, {"version", "extraversion", "compile_info", "capabilities", "changeset",
+                                         "platform_parameters", "get_features", "pagesize", "guest_handle",
+                                         "commandline", "build_id"}));
+  const std::uint64_t buf = c.a.a[1];
+  if (cmd != 0 && cmd != 7) c.arg("arg", hex(buf));
+  auto put_string = [&](const char* s, std::size_t cap) -> std::int64_t {
+    std::vector<char> b(cap + 1, '\0');
+    std::memcpy(b.data(), s, std::min(std::strlen(s), cap > 0 ? cap - 1 : 0));
+    if (!c.g.copy_to_guest(virt_addr{buf}, b.data(), cap)) return c.fail(errc::efault, "bad buffer");
+    return 0;
+  };
+  switch (static_cast<XENVER>(cmd)) {
+    case XENVER::version:
+      return (4 << 16) | 17;
+    case XENVER::extraversion:
+      return put_string(".0-xenhv", sizeof(abi::xen_extraversion_t));
+    case XENVER::compile_info: {
+      abi::xen_compile_info info{};
+      std::strncpy(info.compiler, "xenabi xenhv", sizeof info.compiler - 1);
+      std::strncpy(info.compile_by, "xenabi", sizeof info.compile_by - 1);
+      std::strncpy(info.compile_domain, "xenhv", sizeof info.compile_domain - 1);
+      std::strncpy(info.compile_date, __DATE__, sizeof info.compile_date - 1);
+      if (!c.out(buf, info)) return c.fail(errc::efault, "bad buffer");
+      return 0;
+    }
+    case XENVER::capabilities:
+      return put_string("hvm-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p", sizeof(abi::xen_capabilities_info_t));
+    case XENVER::changeset:
+      return put_string("xenabi xenhv", sizeof(abi::xen_changeset_info_t));
+    case XENVER::platform_parameters: {
+      gabi::xen_platform_parameters p{};
+      p.virt_start = abi::x86_64::HYPERVISOR::VIRT_START;
+      if (!c.out(buf, p)) return c.fail(errc::efault, "bad buffer");
+      return 0;
+    }
+    case XENVER::get_features: {
+      auto fi = c.in<abi::xen_feature_info>(buf);
+      if (!fi) return c.fail(errc::efault, "bad buffer");
+      auto f = fi.value();
+      c.arg("submap_idx", std::to_string(f.submap_idx));
+      f.submap = 0;
+      if (f.submap_idx == 0)
+        for (auto feat : {abi::XENFEAT::writable_page_tables, abi::XENFEAT::auto_translated_physmap,
+                          abi::XENFEAT::hvm_callback_vector, abi::XENFEAT::hvm_safe_pvclock,
+                          abi::XENFEAT::memory_op_vnode_supported})
+          f.submap |= 1u << static_cast<std::uint32_t>(feat);
+      if (!c.out(buf, f)) return c.fail(errc::efault, "bad buffer");
+      return 0;
+    }
+    case XENVER::pagesize:
+      return 4096;
+    case XENVER::guest_handle: {
+      abi::xen_domain_handle_t h{};
+      if (!c.g.copy_to_guest(virt_addr{buf}, &h, sizeof h)) return c.fail(errc::efault, "bad buffer");
+      return 0;
+    }
+    case XENVER::commandline:
+    case XENVER::build_id:
+      return c.fail(errc::eperm, "only the control domain may read this");
+    default:
+      return c.fail(errc::enosys, "unknown XENVER sub-op");
+  }
+}
+
+inline std::int64_t console_io(hcall& c) {
+  const auto cmd = c.a.a[0];
+  const auto count = c.a.a[1];
+  const auto buf = c.a.a[2];
+  c.arg("cmd", sub_name("CONSOLEIO_", cmd, {"write", "read"}));
+  c.arg("count", std::to_string(count));
+  c.arg("buffer", hex(buf));
+  if (c.policy.release_console) return c.fail(errc::eperm, "release-build behaviour: console_io is for dom0 only");
+  if (cmd == static_cast<std::uint64_t>(abi::CONSOLEIO::write)) {
+    if (count > 0x7fffffff) return c.fail(errc::einval, "count too large");
+    std::string s(static_cast<std::size_t>(count), '\0');
+    if (!c.g.copy_from_guest(s.data(), virt_addr{buf}, count)) return c.fail(errc::efault, "buffer not mapped");
+    std::string shown;
+    for (char ch : s.size() > 60 ? s.substr(0, 57) : s) {
+      if (ch == '\n') shown += "\\n";
+      else if (static_cast<unsigned char>(ch) < 0x20 || ch == '"') shown += '?';
+      else shown += ch;
+    }
+    if (s.size() > 60) shown += "...";
+    c.arg("text", shown, true);
+    c.d.console.write(s);
+    return 0;
+  }
+  if (cmd == static_cast<std::uint64_t>(abi::CONSOLEIO::read)) {
+    std::string chunk;
+    {
+      std::lock_guard lock(c.d.mu);
+      chunk = c.d.console.input.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(count, 4096)));
+    }
+    if (!c.g.copy_to_guest(virt_addr{buf}, chunk.data(), chunk.size())) return c.fail(errc::efault, "buffer not mapped");
+    std::lock_guard lock(c.d.mu);
+    c.d.console.input.erase(0, chunk.size());
+    return static_cast<std::int64_t>(chunk.size());
+  }
+  return c.fail(errc::enosys, "unknown CONSOLEIO sub-op");
+}
+
+/// HVM params a guest may set on itself (as Xen's hvm_allow_set_param).
+inline bool guest_may_set_param(std::uint32_t index) {
+  using abi::HVM_PARAM;
+  switch (static_cast<HVM_PARAM>(index)) {
+    case HVM_PARAM::CALLBACK_IRQ:
+    case HVM_PARAM::STORE_EVTCHN:
+    case HVM_PARAM::CONSOLE_EVTCHN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+inline std::string param_name(std::uint32_t index) {
+  return sub_name("HVM_PARAM_", index,
+                  {"CALLBACK_IRQ", "STORE_PFN", "STORE_EVTCHN", "", "", "PAE_ENABLED", "IOREQ_PFN", "BUFIOREQ_PFN",
+                   "", "VIRIDIAN", "TIMER_MODE", "HPET_ENABLED", "IDENT_PT", "", "ACPI_S_STATE", "VM86_TSS",
+                   "VPT_ALIGN", "CONSOLE_PFN", "CONSOLE_EVTCHN"});
+}
+
+inline std::int64_t hvm_op(hcall& c) {
+  const auto op = c.a.a[0];
+  const auto arg = c.a.a[1];
+  c.arg("op", sub_name("HVMOP_", op, {"set_param", "get_param"}));
+  if (op == static_cast<std::uint64_t>(abi::HVMOP::set_evtchn_upcall_vector)) {
+    c.rec.args.back().value = "HVMOP_set_evtchn_upcall_vector";
+    auto r = c.in<abi::xen_hvm_evtchn_upcall_vector>(arg);
+    if (!r) return c.fail(errc::efault, "bad argument pointer");
+    c.arg("vcpu", std::to_string(r.value().vcpu));
+    c.arg("vector", hex(r.value().vector));
+    if (r.value().vector < 0x10) return c.fail(errc::einval, "vector below 0x10");
+    if (r.value().vcpu >= c.d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
+    std::lock_guard lock(c.d.vcpus[r.value().vcpu]->mu);
+    c.d.vcpus[r.value().vcpu]->upcall_vector = r.value().vector;
+    return 0;
+  }
+  if (op != static_cast<std::uint64_t>(abi::HVMOP::set_param) && op != static_cast<std::uint64_t>(abi::HVMOP::get_param))
+    return c.fail(errc::enosys, "HVMOP sub-op not available to a PVH guest on xenhv");
+  auto r = c.in<abi::xen_hvm_param>(arg);
+  if (!r) return c.fail(errc::efault, "bad argument pointer");
+  auto p = r.value();
+  c.arg("domid", p.domid == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(p.domid));
+  c.arg("index", param_name(p.index));
+  const bool set = op == static_cast<std::uint64_t>(abi::HVMOP::set_param);
+  if (set) c.arg("value", hex(p.value));
+  if (p.domid != abi::DOMID::SELF && p.domid != c.d.id) return c.fail(errc::esrch, "only DOMID_SELF is supported");
+  if (p.index >= abi::HVM::NR_PARAMS || p.index >= 64) return c.fail(errc::einval, "index out of range");
+  if (set) {
+    if (!guest_may_set_param(p.index)) return c.fail(errc::eperm, "a guest may not set this parameter on itself");
+    if (p.index == static_cast<std::uint32_t>(abi::HVM_PARAM::CALLBACK_IRQ)) {
+      const auto type = p.value >> 56;
+      if (p.value != 0 && type != 2)
+        c.rec.note = "accepted, but xenhv delivers events only via a vector (type 2)";
+    }
+    std::lock_guard lock(c.d.mu);
+    __atomic_store_n(&c.d.hvm_params[p.index], p.value, __ATOMIC_RELEASE);
+    return 0;
+  }
+  {
+    std::lock_guard lock(c.d.mu);
+    p.value = c.d.hvm_params[p.index];
+  }
+  if (!c.out(arg, p)) return c.fail(errc::efault, "bad argument pointer");
+  c.rec.note = "value " + hex(p.value);
+  return 0;
+}
+
+result<void> grant_map_frame(domain& d, std::uint64_t idx, std::uint64_t gpfn);
+
+inline std::int64_t memory_op(hcall& c) {
+  const auto cmd = c.a.a[0] & 0xff;  // the top bits carry continuation state (XENMEMOP_cmd_mask)
+  const auto arg = c.a.a[1];
+  c.arg("cmd", sub_name("XENMEM_", cmd,
+                        {"increase_reservation", "decrease_reservation", "maximum_ram_page", "current_reservation",
+                         "maximum_reservation", "machphys_mfn_list", "populate_physmap", "add_to_physmap", "",
+                         "memory_map", "machine_memory_map"}));
+  switch (cmd) {
+    case 3:    // current_reservation
+    case 4: {  // maximum_reservation
+      auto dom = c.in<abi::domid_t>(arg);
+      if (!dom) return c.fail(errc::efault, "bad domid pointer");
+      c.arg("domid", dom.value() == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(dom.value()));
+      if (dom.value() != abi::DOMID::SELF && dom.value() != c.d.id) return c.fail(errc::esrch, "only DOMID_SELF");
+      return static_cast<std::int64_t>(c.d.mem.size() / 4096);
+    }
+    case 2:  // maximum_ram_page
+      return static_cast<std::int64_t>(c.d.mem.size() / 4096);
+    case 7: {  // add_to_physmap
+      auto r = c.in<gabi::xen_add_to_physmap>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const auto& x = r.value();
+      c.arg("space", sub_name("XENMAPSPACE_", x.space, {"shared_info", "grant_table", "gmfn", "gmfn_range",
+                                                        "gmfn_foreign", "dev_mmio"}));
+      c.arg("idx", hex(x.idx));
+      c.arg("gpfn", hex(x.gpfn));
+      if (x.domid != abi::DOMID::SELF && x.domid != c.d.id) return c.fail(errc::esrch, "only DOMID_SELF");
+      if (x.space == static_cast<std::uint32_t>(abi::XENMAPSPACE::shared_info)) {
+        if (x.idx != 0) return c.fail(errc::einval, "shared_info has only index 0");
+        if (!c.d.mem.contains(phys_addr{x.gpfn << 12}, 4096) || x.gpfn > (~std::uint64_t{0} >> 12))
+          return c.fail(errc::einval, "gpfn outside guest RAM");
+        auto m = c.d.map_shared_info(x.gpfn);
+        if (!m) return c.fail(m.error(), "cannot map shared_info there");
+        return 0;
+      }
+      if (x.space == static_cast<std::uint32_t>(abi::XENMAPSPACE::grant_table)) {
+        auto m = grant_map_frame(c.d, x.idx, x.gpfn);
+        if (!m) return c.fail(m.error(), "grant frame index or gpfn invalid");
+        return 0;
+      }
+      return c.fail(errc::enosys, "map space not supported by xenhv");
+    }
+    case 9: {  // memory_map
+      auto r = c.in<gabi::xen_memory_map>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto m = r.value();
+      c.arg("nr_entries", std::to_string(m.nr_entries));
+      c.arg("buffer", hex(m.buffer.address()));
+      const auto n = std::min<std::size_t>(m.nr_entries, c.policy.e820.size());
+      for (std::size_t i = 0; i < n; ++i) {
+        std::uint8_t e[20];
+        std::memcpy(e, &c.policy.e820[i][0], 8);
+        std::memcpy(e + 8, &c.policy.e820[i][1], 8);
+        const auto type = static_cast<std::uint32_t>(c.policy.e820[i][2]);
+        std::memcpy(e + 16, &type, 4);
+        if (!c.g.copy_to_guest(virt_addr{m.buffer.address() + i * 20}, e, 20))
+          return c.fail(errc::efault, "bad buffer");
+      }
+      m.nr_entries = static_cast<std::uint32_t>(n);
+      if (!c.out(arg, m)) return c.fail(errc::efault, "bad argument pointer");
+      return 0;
+    }
+    default:
+      return c.fail(errc::enosys, "XENMEM sub-op not implemented by xenhv");
+  }
+}
+
+inline std::int64_t vcpu_op(hcall& c) {
+  const auto cmd = c.a.a[0];
+  const auto id = c.a.a[1];
+  const auto arg = c.a.a[2];
+  c.arg("cmd", sub_name("VCPUOP_", cmd,
+                        {"initialise", "up", "down", "is_up", "get_runstate_info", "register_runstate_memory_area",
+                         "set_periodic_timer", "stop_periodic_timer", "set_singleshot_timer", "stop_singleshot_timer",
+                         "register_vcpu_info", "send_nmi", "get_physid", "register_vcpu_time_memory_area"}));
+  c.arg("vcpu", std::to_string(id));
+  if (id >= c.d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
+  vcpu& t = *c.d.vcpus[static_cast<std::size_t>(id)];
+  switch (static_cast<abi::VCPUOP>(cmd)) {
+    case abi::VCPUOP::is_up: {
+      std::lock_guard lock(t.mu);
+      return t.up ? 1 : 0;
+    }
+    case abi::VCPUOP::register_vcpu_info: {
+      auto r = c.in<abi::vcpu_register_vcpu_info>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const auto& x = r.value();
+      c.arg("mfn", hex(x.mfn));
+      c.arg("offset", hex(x.offset));
+      if (x.offset > 4096 - sizeof(gabi::vcpu_info)) return c.fail(errc::einval, "vcpu_info would cross the page");
+      if (x.mfn > (~std::uint64_t{0} >> 12)) return c.fail(errc::einval, "frame out of range");
+      const phys_addr gpa{(x.mfn << 12) + x.offset};
+      if (!c.d.mem.contains(gpa, sizeof(gabi::vcpu_info))) return c.fail(errc::einval, "frame outside guest RAM");
+      if (!gpa.is_aligned(8)) return c.fail(errc::einval, "offset not 8-byte aligned");
+      {
+        std::lock_guard dl(c.d.mu);
+        std::lock_guard lock(t.mu);
+        if (t.vcpu_info_registered) return c.fail(errc::einval, "vcpu_info already registered");
+        auto* old = c.d.vcpu_info_of(t);
+        auto* neu = c.d.mem.object<gabi::vcpu_info>(gpa).value();
+        if (old != nullptr && old != neu) std::memmove(static_cast<void*>(neu), old, sizeof(gabi::vcpu_info));
+        else if (old == nullptr) std::memset(static_cast<void*>(neu), 0, sizeof(gabi::vcpu_info));
+        t.vcpu_info_gpa = gpa;
+        t.vcpu_info_registered = true;
+        // As Xen: mark everything pending so that nothing is lost in the move.
+        __atomic_store_n(&neu->evtchn_pending_sel, ~std::uint64_t{0}, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&neu->evtchn_upcall_pending, std::uint8_t{1}, __ATOMIC_SEQ_CST);
+      }
+      c.d.publish_time(t);
+      c.d.notify(t);
+      return 0;
+    }
+    case abi::VCPUOP::register_runstate_memory_area: {
+      auto r = c.in<gabi::vcpu_register_runstate_memory_area>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const std::uint64_t va = static_cast<std::uint64_t>(r.value().addr.p);
+      c.arg("addr", hex(va));
+      std::lock_guard lock(t.mu);
+      if (va == 0) {
+        t.runstate_gpa.reset();
+        return 0;
+      }
+      auto pa = c.g.translate(virt_addr{va});
+      if (!pa || !c.d.mem.contains(pa.value(), sizeof(gabi::vcpu_runstate_info)) || !pa.value().is_aligned(8) ||
+          pa.value().page_offset() > 4096 - sizeof(gabi::vcpu_runstate_info))
+        return c.fail(errc::efault, "area not mapped, not aligned, or crossing a page");
+      t.runstate_gpa = pa.value();
+      c.d.set_runstate(t, t.state);  // account up to now and publish
+      return 0;
+    }
+    case abi::VCPUOP::get_runstate_info: {
+      gabi::vcpu_runstate_info info{};
+      {
+        std::lock_guard lock(t.mu);
+        c.d.set_runstate(t, t.state);
+        info.state = static_cast<int>(t.state);
+        info.state_entry_time = t.state_entry;
+        for (std::size_t i = 0; i < 4; ++i) info.time[i] = t.state_time[i];
+      }
+      if (!c.out(arg, info)) return c.fail(errc::efault, "bad argument pointer");
+      return 0;
+    }
+    case abi::VCPUOP::register_vcpu_time_memory_area: {
+      auto r = c.in<gabi::vcpu_register_time_memory_area>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const std::uint64_t va = static_cast<std::uint64_t>(r.value().addr.p);
+      c.arg("addr", hex(va));
+      std::lock_guard lock(t.mu);
+      if (va == 0) {
+        t.time_area_gpa.reset();
+        return 0;
+      }
+      auto pa = c.g.translate(virt_addr{va});
+      if (!pa || !c.d.mem.contains(pa.value(), sizeof(abi::vcpu_time_info)) || !pa.value().is_aligned(8) ||
+          pa.value().page_offset() > 4096 - sizeof(abi::vcpu_time_info))
+        return c.fail(errc::efault, "area not mapped, not aligned, or crossing a page");
+      t.time_area_gpa = pa.value();
+      return 0;
+    }
+    case abi::VCPUOP::set_singleshot_timer: {
+      if (&t != &c.v) return c.fail(errc::einval, "only the calling vCPU's timer can be set");
+      auto r = c.in<abi::vcpu_set_singleshot_timer>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      c.arg("timeout_abs_ns", std::to_string(r.value().timeout_abs_ns));
+      c.arg("flags", hex(r.value().flags));
+      if ((r.value().flags & abi::VCPU_SSHOTTMR::future) != 0 && r.value().timeout_abs_ns < c.d.clock.now())
+        return c.fail(errc::etime, "timeout already passed (VCPU_SSHOTTMR_future)");
+      c.d.set_timer(t, r.value().timeout_abs_ns);
+      return 0;
+    }
+    case abi::VCPUOP::stop_singleshot_timer:
+      if (&t != &c.v) return c.fail(errc::einval, "only the calling vCPU's timer can be stopped");
+      c.d.set_timer(t, std::nullopt);
+      return 0;
+    default:
+      return c.fail(errc::enosys, "VCPUOP sub-op not implemented by xenhv");
+  }
+}
+
+inline std::int64_t set_timer_op(hcall& c) {
+  const auto timeout = c.a.a[0];
+  c.arg("timeout", std::to_string(timeout));
+  c.d.set_timer(c.v, timeout == 0 ? std::nullopt : std::optional<std::uint64_t>(timeout));
+  return 0;
+}
+
+/// Blocks the calling vCPU until \p done() or shutdown or (if non-zero) system time \p deadline.
+template <class Pred>
+inline void block_vcpu(domain& d, vcpu& v, Pred done, std::uint64_t deadline = 0) {
+  std::unique_lock lock(v.mu);
+  d.set_runstate(v, runstate::blocked);
+  while (!done() && d.shutdown() == shutdown_kind::none) {
+    v.wake = false;
+    if (deadline != 0) {
+      const auto now = d.clock.now();
+      if (now >= deadline) break;
+      v.cv.wait_for(lock, std::chrono::nanoseconds(deadline - now), [&] { return v.wake; });
+    } else {
+      v.cv.wait(lock, [&] { return v.wake; });
+    }
+  }
+  d.set_runstate(v, runstate::running);
+}
+
+inline std::int64_t sched_op(hcall& c) {
+  const auto cmd = c.a.a[0];
+  const auto arg = c.a.a[1];
+  c.arg("cmd", sub_name("SCHEDOP_", cmd, {"yield", "block", "shutdown", "poll", "remote_shutdown", "shutdown_code",
+                                          "watchdog", "pin_override"}));
+  switch (static_cast<abi::SCHEDOP>(cmd)) {
+    case abi::SCHEDOP::yield:
+      std::this_thread::yield();
+      return 0;
+    case abi::SCHEDOP::block:
+      if (auto* vi = c.d.vcpu_info_of(c.v)) __atomic_store_n(&vi->evtchn_upcall_mask, std::uint8_t{0}, __ATOMIC_SEQ_CST);
+      block_vcpu(c.d, c.v, [&] { return c.d.upcall_pending(c.v); });
+      return 0;
+    case abi::SCHEDOP::shutdown:
+    case abi::SCHEDOP::shutdown_code: {
+      auto r = c.in<abi::sched_shutdown>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const auto reason = r.value().reason;
+      c.arg("reason", sub_name("SHUTDOWN_", reason, {"poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"}));
+      if (reason > static_cast<std::uint32_t>(abi::SHUTDOWN::MAX)) return c.fail(errc::einval, "unknown reason");
+      if (static_cast<abi::SCHEDOP>(cmd) == abi::SCHEDOP::shutdown_code) {
+        c.d.pending_shutdown_code = reason;
+        return 0;
+      }
+      static constexpr shutdown_kind kinds[] = {shutdown_kind::poweroff, shutdown_kind::reboot, shutdown_kind::suspend,
+                                                shutdown_kind::crash, shutdown_kind::watchdog, shutdown_kind::soft_reset};
+      c.d.request_shutdown(kinds[reason], reason);
+      return 0;
+    }
+    case abi::SCHEDOP::poll: {
+      auto r = c.in<gabi::sched_poll>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const auto& p = r.value();
+      c.arg("nr_ports", std::to_string(p.nr_ports));
+      c.arg("timeout", std::to_string(static_cast<std::uint64_t>(p.timeout)));
+      if (p.nr_ports > 128) return c.fail(errc::einval, "more than 128 ports");
+      std::vector<std::uint32_t> ports(p.nr_ports);
+      if (!c.g.copy_from_guest(ports.data(), virt_addr{p.ports.address()}, ports.size() * 4))
+        return c.fail(errc::efault, "bad ports array");
+      std::string list;
+      for (auto port : ports) {
+        list += (list.empty() ? "" : ",") + std::to_string(port);
+        if (port >= domain::max_ports) return c.fail(errc::einval, "port out of range");
+      }
+      c.arg("ports", "[" + list + "]");
+      auto any_pending = [&] {
+        for (auto port : ports)
+          if (evtchn_is_pending(c.d, port)) return true;
+        return false;
+      };
+      if (any_pending()) return 0;
+      {
+        std::lock_guard lock(c.v.mu);
+        c.v.poll_ports = ports;
+      }
+      block_vcpu(c.d, c.v, any_pending, p.timeout);
+      {
+        std::lock_guard lock(c.v.mu);
+        c.v.poll_ports.clear();
+      }
+      return 0;
+    }
+    case abi::SCHEDOP::remote_shutdown:
+    case abi::SCHEDOP::pin_override:
+      return c.fail(errc::eperm, "only the control domain may do this");
+    default:
+      return c.fail(errc::enosys, "SCHEDOP sub-op not implemented by xenhv");
+  }
+}
+
+
+inline std::string dom_name(std::uint16_t d) { return d == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(d); }
+
+/// Maps grant-table frame \p idx of \p d at guest frame \p gpfn (XENMAPSPACE_grant_table).
+inline result<void> grant_map_frame(domain& d, std::uint64_t idx, std::uint64_t gpfn) {
+  std::lock_guard lock(d.mu);
+  if ((idx & abi::XENMAPIDX::grant_table_status) != 0) return errc::einval;  // v2 status frames
+  if (idx >= domain::max_grant_frames) return errc::einval;
+  if (gpfn > (~std::uint64_t{0} >> 12) || !d.mem.contains(phys_addr{gpfn << 12}, 4096)) return errc::einval;
+  d.grow_grant_table(static_cast<std::size_t>(idx) + 1);
+  return d.map_grant_frame(static_cast<std::size_t>(idx), gpfn);
+}
+
+/// Closes \p port of \p d (call with the locks of \p d and of any peer held).
+inline void evtchn_close_locked(domain& d, std::uint32_t port) {
+  auto& ch = d.evtchns[port];
+  if (ch.state == abi::EVTCHNSTAT::interdomain && d.owner != nullptr) {
+    if (domain* r = d.owner->find(ch.remote_dom); r != nullptr && ch.remote_port < r->evtchns.size()) {
+      auto& rc = r->evtchns[ch.remote_port];
+      if (rc.state == abi::EVTCHNSTAT::interdomain && rc.remote_dom == d.id && rc.remote_port == port) {
+        rc.state = abi::EVTCHNSTAT::unbound;
+        rc.remote_dom = d.id;
+        rc.remote_port = 0;
+      }
+    }
+  }
+  ch = evtchn{};
+}
+
+inline std::int64_t event_channel_op(hcall& c) {
+  using abi::EVTCHNOP;
+  using abi::EVTCHNSTAT;
+  const auto cmd = c.a.a[0];
+  const auto arg = c.a.a[1];
+  c.arg("cmd", sub_name("EVTCHNOP_", cmd, {"bind_interdomain", "bind_virq", "bind_pirq", "close", "send", "status",
+                                           "alloc_unbound", "bind_ipi", "bind_vcpu", "unmask", "reset",
+                                           "init_control", "expand_array", "set_priority"}));
+  domain& d = c.d;
+  switch (static_cast<EVTCHNOP>(cmd)) {
+    case EVTCHNOP::alloc_unbound: {
+      auto r = c.in<abi::evtchn_alloc_unbound>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto x = r.value();
+      c.arg("dom", dom_name(x.dom));
+      c.arg("remote_dom", dom_name(x.remote_dom));
+      if (x.dom != abi::DOMID::SELF && x.dom != d.id) return c.fail(errc::eperm, "may only allocate in DOMID_SELF");
+      {
+        std::lock_guard lock(d.mu);
+        auto p = evtchn_alloc_port(d);
+        if (!p) return c.fail(p.error(), "no free port");
+        auto& ch = d.evtchns[p.value()];
+        ch.state = EVTCHNSTAT::unbound;
+        ch.remote_dom = x.remote_dom == abi::DOMID::SELF ? d.id : x.remote_dom;
+        ch.vcpu = 0;
+        x.port = p.value();
+      }
+      if (!c.out(arg, x)) return c.fail(errc::efault, "bad argument pointer");
+      c.rec.note = "port " + std::to_string(x.port);
+      return 0;
+    }
+    case EVTCHNOP::bind_interdomain: {
+      auto r = c.in<abi::evtchn_bind_interdomain>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto x = r.value();
+      c.arg("remote_dom", dom_name(x.remote_dom));
+      c.arg("remote_port", std::to_string(x.remote_port));
+      const std::uint16_t rid = x.remote_dom == abi::DOMID::SELF ? d.id : x.remote_dom;
+      domain* rd = rid == d.id ? &d : (d.owner != nullptr ? d.owner->find(rid) : nullptr);
+      if (rd == nullptr) return c.fail(errc::esrch, "no such domain");
+      {
+        std::scoped_lock lock(d.mu, rd->mu);
+        if (!port_is_valid(*rd, x.remote_port)) return c.fail(errc::einval, "remote port out of range");
+        auto& rch = rd->evtchns[x.remote_port];
+        if (rch.state != EVTCHNSTAT::unbound || rch.remote_dom != d.id)
+          return c.fail(errc::einval, "remote port is not unbound for this domain");
+        auto p = evtchn_alloc_port(d);
+        if (!p) return c.fail(p.error(), "no free port");
+        auto& lch = d.evtchns[p.value()];
+        auto& rch2 = rd->evtchns[x.remote_port];  // evtchns may have grown if rd == d
+        lch.state = EVTCHNSTAT::interdomain;
+        lch.remote_dom = rid;
+        lch.remote_port = x.remote_port;
+        lch.vcpu = 0;
+        rch2.state = EVTCHNSTAT::interdomain;
+        rch2.remote_dom = d.id;
+        rch2.remote_port = p.value();
+        x.local_port = p.value();
+      }
+      if (!c.out(arg, x)) return c.fail(errc::efault, "bad argument pointer");
+      evtchn_set_pending(d, x.local_port);  // as Xen: avoid a lost notification
+      c.rec.note = "port " + std::to_string(x.local_port);
+      return 0;
+    }
+    case EVTCHNOP::bind_virq: {
+      auto r = c.in<abi::evtchn_bind_virq>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto x = r.value();
+      c.arg("virq", std::to_string(x.virq));
+      c.arg("vcpu", std::to_string(x.vcpu));
+      if (x.virq >= abi::NR::VIRQS) return c.fail(errc::einval, "VIRQ out of range");
+      const bool per_vcpu = x.virq == static_cast<std::uint32_t>(abi::VIRQ::TIMER) ||
+                            x.virq == static_cast<std::uint32_t>(abi::VIRQ::DEBUG) ||
+                            x.virq == static_cast<std::uint32_t>(abi::VIRQ::XENOPROF) ||
+                            x.virq == static_cast<std::uint32_t>(abi::VIRQ::XENPMU);
+      if (!per_vcpu && x.vcpu != 0) return c.fail(errc::einval, "a global VIRQ must be bound on vCPU 0");
+      if (x.vcpu >= d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
+      {
+        std::lock_guard lock(d.mu);
+        for (std::uint32_t p = 1; p < d.evtchns.size(); ++p) {
+          const auto& ch = d.evtchns[p];
+          if (ch.state == EVTCHNSTAT::virq && ch.virq == x.virq && (!per_vcpu || ch.vcpu == x.vcpu))
+            return c.fail(errc::eexist, "VIRQ already bound (port " + std::to_string(p) + ")");
+        }
+        auto p = evtchn_alloc_port(d);
+        if (!p) return c.fail(p.error(), "no free port");
+        auto& ch = d.evtchns[p.value()];
+        ch.state = EVTCHNSTAT::virq;
+        ch.virq = x.virq;
+        ch.vcpu = x.vcpu;
+        x.port = p.value();
+      }
+      if (!c.out(arg, x)) return c.fail(errc::efault, "bad argument pointer");
+      c.rec.note = "port " + std::to_string(x.port);
+      return 0;
+    }
+    case EVTCHNOP::bind_ipi: {
+      auto r = c.in<abi::evtchn_bind_ipi>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto x = r.value();
+      c.arg("vcpu", std::to_string(x.vcpu));
+      if (x.vcpu >= d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
+      {
+        std::lock_guard lock(d.mu);
+        auto p = evtchn_alloc_port(d);
+        if (!p) return c.fail(p.error(), "no free port");
+        auto& ch = d.evtchns[p.value()];
+        ch.state = EVTCHNSTAT::ipi;
+        ch.vcpu = x.vcpu;
+        x.port = p.value();
+      }
+      if (!c.out(arg, x)) return c.fail(errc::efault, "bad argument pointer");
+      c.rec.note = "port " + std::to_string(x.port);
+      return 0;
+    }
+    case EVTCHNOP::close: {
+      auto r = c.in<abi::evtchn_close>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const auto port = r.value().port;
+      c.arg("port", std::to_string(port));
+      std::unique_lock lock(d.mu);
+      if (!port_is_valid(d, port)) return c.fail(errc::einval, "port out of range");
+      const auto& ch = d.evtchns[port];
+      if (ch.state == EVTCHNSTAT::closed) return c.fail(errc::einval, "port is not bound");
+      domain* peer = nullptr;
+      if (ch.state == EVTCHNSTAT::interdomain && d.owner != nullptr && ch.remote_dom != d.id)
+        peer = d.owner->find(ch.remote_dom);
+      lock.unlock();
+      if (peer != nullptr) {
+        std::scoped_lock both(d.mu, peer->mu);
+        evtchn_close_locked(d, port);
+      } else {
+        std::lock_guard again(d.mu);
+        evtchn_close_locked(d, port);
+      }
+      return 0;
+    }
+    case EVTCHNOP::send: {
+      auto r = c.in<abi::evtchn_send>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const auto port = r.value().port;
+      c.arg("port", std::to_string(port));
+      evtchn ch;
+      {
+        std::lock_guard lock(d.mu);
+        if (!port_is_valid(d, port)) return c.fail(errc::einval, "port out of range");
+        ch = d.evtchns[port];
+      }
+      switch (ch.state) {
+        case EVTCHNSTAT::interdomain: {
+          domain* rd = ch.remote_dom == d.id ? &d : (d.owner != nullptr ? d.owner->find(ch.remote_dom) : nullptr);
+          if (rd != nullptr) evtchn_set_pending(*rd, ch.remote_port);
+          return 0;
+        }
+        case EVTCHNSTAT::ipi:
+          evtchn_set_pending(d, port);
+          return 0;
+        case EVTCHNSTAT::unbound:
+          return 0;  // as Xen: silently dropped
+        default:
+          return c.fail(errc::einval, "port is not interdomain, IPI or unbound");
+      }
+    }
+    case EVTCHNOP::status: {
+      auto r = c.in<abi::evtchn_status>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto x = r.value();
+      c.arg("dom", dom_name(x.dom));
+      c.arg("port", std::to_string(x.port));
+      if (x.dom != abi::DOMID::SELF && x.dom != d.id) return c.fail(errc::eperm, "only DOMID_SELF");
+      {
+        std::lock_guard lock(d.mu);
+        if (x.port == 0 || x.port >= domain::max_ports) return c.fail(errc::einval, "port out of range");
+        const evtchn ch = x.port < d.evtchns.size() ? d.evtchns[x.port] : evtchn{};
+        x.status = static_cast<std::uint32_t>(ch.state);
+        x.vcpu = ch.vcpu;
+        std::memset(&x.u, 0, sizeof x.u);
+        if (ch.state == EVTCHNSTAT::unbound) x.u.unbound.dom = ch.remote_dom;
+        if (ch.state == EVTCHNSTAT::interdomain) {
+          x.u.interdomain.dom = ch.remote_dom;
+          x.u.interdomain.port = ch.remote_port;
+        }
+        if (ch.state == EVTCHNSTAT::virq) x.u.virq = ch.virq;
+      }
+      if (!c.out(arg, x)) return c.fail(errc::efault, "bad argument pointer");
+      c.rec.note = "status " + std::to_string(x.status);
+      return 0;
+    }
+    case EVTCHNOP::bind_vcpu: {
+      auto r = c.in<abi::evtchn_bind_vcpu>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const auto x = r.value();
+      c.arg("port", std::to_string(x.port));
+      c.arg("vcpu", std::to_string(x.vcpu));
+      std::lock_guard lock(d.mu);
+      if (!port_is_valid(d, x.port)) return c.fail(errc::einval, "port out of range");
+      if (x.vcpu >= d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
+      auto& ch = d.evtchns[x.port];
+      const bool global_virq = ch.state == EVTCHNSTAT::virq && ch.virq != static_cast<std::uint32_t>(abi::VIRQ::TIMER) &&
+                               ch.virq != static_cast<std::uint32_t>(abi::VIRQ::DEBUG);
+      if (!(global_virq || ch.state == EVTCHNSTAT::unbound || ch.state == EVTCHNSTAT::interdomain))
+        return c.fail(errc::einval, "only global VIRQ, unbound and interdomain ports can move");
+      ch.vcpu = x.vcpu;
+      return 0;
+    }
+    case EVTCHNOP::unmask: {
+      auto r = c.in<abi::evtchn_unmask>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const auto port = r.value().port;
+      c.arg("port", std::to_string(port));
+      {
+        std::lock_guard lock(d.mu);
+        if (!port_is_valid(d, port)) return c.fail(errc::einval, "port out of range");
+      }
+      evtchn_unmask(d, port);
+      return 0;
+    }
+    case EVTCHNOP::bind_pirq:
+      return c.fail(errc::enosys, "no physical IRQs on xenhv");
+    default:
+      return c.fail(errc::enosys, "EVTCHNOP sub-op not implemented by xenhv (2-level ABI only)");
+  }
+}
+
+}  // namespace detail
+
+/// Why a PVH guest of width \p guest64 gets -ENOSYS for hypercall \p nr: Xen's own refusal
+/// (from the mode table: not in Xen's PVH dispatch table) or xenhv's (accepted by Xen, not
+/// implemented here).
+[[nodiscard]] inline std::string pvh_refusal_reason(std::uint32_t nr, bool guest64) {
+  const auto w = guest64 ? xenabi::guest_width::x86_64 : xenabi::guest_width::x86_32;
+  const auto* e = xenabi::find_hypercall_mode(nr);
+  if (e == nullptr) return "no such hypercall in Xen 4.17";
+  if (!xenabi::hypercall_accepted(nr, xenabi::guest_mode::pvh, w)) {
+    std::string why = std::string("Xen does not accept ") + e->name + " from a PVH guest";
+    if (e->note != nullptr && *e->note != '\0') why += std::string(": ") + e->note;
+    return why;
+  }
+  return std::string(e->name) + " is accepted by Xen for PVH but not implemented by xenhv";
+}
+
+/// Executes one hypercall for vCPU \p v and returns the value for rax. Traces it.
+std::int64_t dispatch(vcpu& v, const hypercall_args& a, const guest_view& g, const hypercall_policy& policy);
+
+namespace detail {
+
+inline std::int64_t multicall(hcall& c) {
+  const auto list = c.a.a[0];
+  const auto n = c.a.a[1];
+  c.arg("call_list", hex(list));
+  c.arg("nr_calls", std::to_string(n));
+  if (!c.a.guest64) return c.fail(errc::enosys, "32-bit multicall not implemented by xenhv");
+  for (std::uint64_t i = 0; i < n; ++i) {
+    auto e = c.in<gabi::multicall_entry>(list + i * sizeof(gabi::multicall_entry));
+    if (!e) return c.fail(errc::efault, "bad call list at entry " + std::to_string(i));
+    hypercall_args inner;
+    inner.nr = static_cast<std::uint32_t>(e.value().op);
+    for (std::size_t k = 0; k < 6; ++k) inner.a[k] = e.value().args[k];
+    inner.guest64 = true;
+    std::int64_t rc;
+    if (inner.nr == static_cast<std::uint32_t>(abi::hypercall::multicall)) {
+      rc = xenabi::to_hypercall_rc(errc::einval);
+    } else {
+      rc = dispatch(c.v, inner, c.g, c.policy);
+    }
+    auto out = e.value();
+    out.result = static_cast<std::uint64_t>(rc);
+    if (!c.out(list + i * sizeof(gabi::multicall_entry), out))
+      return c.fail(errc::efault, "bad call list at entry " + std::to_string(i));
+    if (c.d.shutdown() != shutdown_kind::none) break;
+  }
+  return 0;
+}
+
+}  // namespace detail
+
+inline std::int64_t dispatch(vcpu& v, const hypercall_args& a, const guest_view& g, const hypercall_policy& policy) {
+  trace_record rec;
+  rec.domain = v.dom.id;
+  rec.vcpu = v.id;
+  rec.nr = a.nr;
+  rec.name = hypercall_name(a.nr);
+  hcall c{v.dom, v, g, a, policy, rec};
+  std::int64_t rc;
+  using H = abi::hypercall;
+  switch (static_cast<H>(a.nr)) {
+    case H::xen_version: rc = detail::xen_version(c); break;
+    case H::console_io: rc = detail::console_io(c); break;
+    case H::hvm_op: rc = detail::hvm_op(c); break;
+    case H::memory_op: rc = detail::memory_op(c); break;
+    case H::vcpu_op: rc = detail::vcpu_op(c); break;
+    case H::set_timer_op: rc = detail::set_timer_op(c); break;
+    case H::sched_op: rc = detail::sched_op(c); break;
+    case H::event_channel_op: rc = detail::event_channel_op(c); break;
+    case H::multicall: rc = detail::multicall(c); break;
+    default: {
+      for (std::size_t i = 0; i < 3; ++i) c.arg("a" + std::to_string(i + 1), hex(a.a[i]));
+      const auto* e = xenabi::find_hypercall_mode(a.nr);
+      const auto w = a.guest64 ? xenabi::guest_width::x86_64 : xenabi::guest_width::x86_32;
+      if (e != nullptr && xenabi::hypercall_accepted(a.nr, xenabi::guest_mode::pvh, w) && e->note != nullptr &&
+          std::string_view(e->note).starts_with("privileged"))
+        rc = c.fail(errc::eperm, e->note);  // as Xen for a domain that is not the control domain
+      else
+        rc = c.fail(errc::enosys, pvh_refusal_reason(a.nr, a.guest64));
+      break;
+    }
+  }
+  rec.result = rc;
+  v.dom.trace.emit(rec);
+  return rc;
+}
+
+}  // namespace hv
+

@@ -1,0 +1,250 @@
+// probe.elf: a tiny PVH test kernel for the xenhv integration tests and benchmarks. It checks
+// hypercalls from inside a real VM (through the hypercall page, with guest page tables) and
+// prints one line per check: "ok NAME" or "FAIL NAME: got X want Y", then "probe: done".
+// The command line picks other behaviours:
+//   (empty)      the checks above, then poweroff
+//   sse          execute an SSE instruction in ring 0 (xenhv must explain the failure)
+//   triple       fault with no IDT (triple fault)
+//   crash        SCHEDOP_shutdown(SHUTDOWN_crash)
+//   bare N       N writes to xenhv's bare-exit port (benchmark baseline), then poweroff
+//   null N       N xen_version(XENVER_version) hypercalls (benchmark), then poweroff
+//   first        poweroff at once (start-up benchmark)
+#include <cstddef>
+#include <cstdint>
+
+#include <xenabi/abi/event_channel.hpp>
+#include <xenabi/abi/hvm/hvm_op.hpp>
+#include <xenabi/abi/hvm/params.hpp>
+#include <xenabi/abi/hvm/start_info.hpp>
+#include <xenabi/abi/memory.hpp>
+#include <xenabi/abi/sched.hpp>
+#include <xenabi/abi/vcpu.hpp>
+#include <xenabi/abi/version.hpp>
+#include <xenabi/abi/xen.hpp>
+#include <xenabi/arch/x86/cpuid.hpp>
+#include <xenabi/arch/x86/hypercall_page.hpp>
+#include <xenabi/arch/x86/hypercall_raw.hpp>
+#include <xenabi/arch/x86/tsc.hpp>
+
+#include "kernel.hpp"
+
+namespace abi = xenabi::abi;
+namespace x86 = xenabi::arch::x86;
+using H = abi::hypercall;
+
+namespace {
+
+union alignas(4096) frame {
+  abi::shared_info info;
+  unsigned char bytes[4096];
+};
+constinit frame shared_frame{.bytes = {}};
+abi::shared_info& shared = shared_frame.info;
+constinit volatile unsigned upcalls = 0;
+constinit volatile std::uint64_t pending_seen = 0;
+constexpr std::uint64_t unmapped = 0x80000000;  // above the 1 GiB identity map
+constexpr std::uint8_t vector = 0xf3;
+unsigned failures = 0;
+
+template <class... A>
+long hcall(H nr, A... args) {
+  return x86::raw_hypercall(*x86::installed_hypercall_page(), static_cast<std::uint32_t>(nr),
+                            static_cast<x86::hypercall_reg>(args)...);
+}
+template <class E>
+constexpr unsigned op(E e) {
+  return static_cast<unsigned>(e);
+}
+template <class T>
+std::uintptr_t addr(T* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
+
+void expect(const char* name, long got, long want) {
+  if (got == want) {
+    kernel::print("ok ");
+    kernel::println(name);
+    return;
+  }
+  ++failures;
+  kernel::print("FAIL ");
+  kernel::print(name);
+  kernel::print(": got ");
+  kernel::print_dec_signed(got);
+  kernel::print(" want ");
+  kernel::print_dec_signed(want);
+  kernel::println("");
+}
+
+bool starts(const char* s, const char* p) {
+  while (*p != '\0')
+    if (*s++ != *p++) return false;
+  return true;
+}
+std::uint64_t number_after(const char* s) {
+  while (*s != '\0' && (*s < '0' || *s > '9')) ++s;
+  std::uint64_t v = 0;
+  while (*s >= '0' && *s <= '9') v = v * 10 + static_cast<std::uint64_t>(*s++ - '0');
+  return v;
+}
+
+std::uint64_t system_time() {
+  const abi::vcpu_time_info& t = shared.vcpu_info[0].time;
+  for (;;) {
+    const std::uint32_t v = __atomic_load_n(&t.version, __ATOMIC_ACQUIRE);
+    if (v & 1u) continue;
+    const std::uint64_t tsc = x86::rdtsc();
+    std::uint64_t delta = tsc - t.tsc_timestamp;
+    const std::uint64_t st = t.system_time;
+    const std::uint32_t mul = t.tsc_to_system_mul;
+    const std::int8_t shift = t.tsc_shift;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&t.version, __ATOMIC_RELAXED) != v) continue;
+    if (shift < 0) delta >>= -shift; else delta <<= shift;
+    return st + kernel::mul_shr32(delta, mul);
+  }
+}
+
+// A hypercall with rcx and r11 loaded with known values; returns true if both survived.
+bool rcx_r11_survive() {
+  std::uint64_t rcx = 0x1111222233334444, r11 = 0x5555666677778888;
+  const void* entry = x86::installed_hypercall_page()->entry(op(H::xen_version));
+  register std::uint64_t rdi asm("rdi") = op(abi::XENVER::version);
+  register std::uint64_t rsi asm("rsi") = 0;
+  register std::uint64_t r11r asm("r11") = r11;
+  std::uint64_t rax = op(H::xen_version);
+  __asm__ __volatile__("lea -128(%%rsp), %%rsp\n\tcall *%[entry]\n\tlea 128(%%rsp), %%rsp"
+                       : "+a"(rax), "+c"(rcx), "+r"(r11r), "+r"(rdi), "+r"(rsi)
+                       : [entry] "r"(entry)
+                       : "memory", "cc", "rdx", "r8", "r9", "r10");
+  return rcx == 0x1111222233334444 && r11r == 0x5555666677778888;
+}
+
+void checks() {
+  expect("xen_version", hcall(H::xen_version, op(abi::XENVER::version), 0) > 0, 1);
+  char extra[16];
+  expect("xen_version extraversion", hcall(H::xen_version, op(abi::XENVER::extraversion), addr(extra)), 0);
+  expect("xen_version unmapped buffer", hcall(H::xen_version, op(abi::XENVER::extraversion), unmapped), -14);
+  expect("xen_version bad sub-op", hcall(H::xen_version, 77u, 0), -38);
+  expect("console_io unmapped buffer", hcall(H::console_io, op(abi::CONSOLEIO::write), 4, unmapped), -14);
+  expect("mmu_update is PV-only", hcall(H::mmu_update, 0, 0, 0, 0), -38);
+  expect("rcx and r11 preserved", rcx_r11_survive(), 1);
+
+  abi::xen_add_to_physmap x{};
+  x.domid = abi::DOMID::SELF;
+  x.space = op(abi::XENMAPSPACE::shared_info);
+  x.gpfn = 0x7ffffff;  // far beyond RAM
+  expect("add_to_physmap beyond RAM", hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), addr(&x)), -22);
+  x.gpfn = addr(&shared_frame) >> 12;
+  expect("add_to_physmap shared_info", hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), addr(&x)), 0);
+  expect("add_to_physmap unmapped arg", hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), unmapped), -14);
+
+  abi::xen_hvm_param p{};
+  p.domid = abi::DOMID::SELF;
+  p.index = 5000;
+  expect("hvm get_param bad index", hcall(H::hvm_op, op(abi::HVMOP::get_param), addr(&p)), -22);
+  p.index = op(abi::HVM_PARAM::CALLBACK_IRQ);
+  p.value = (std::uint64_t{2} << 56) | vector;
+  kernel::install_idt(vector);
+  expect("hvm set_param CALLBACK_IRQ", hcall(H::hvm_op, op(abi::HVMOP::set_param), addr(&p)), 0);
+
+  expect("vcpu_op bad vCPU", hcall(H::vcpu_op, op(abi::VCPUOP::is_up), 5, 0), -2);
+  expect("vcpu_op is_up", hcall(H::vcpu_op, op(abi::VCPUOP::is_up), 0, 0), 1);
+
+  // An IPI to ourselves arrives as an upcall on the callback vector.
+  abi::evtchn_bind_ipi ipi{};
+  ipi.vcpu = 0;
+  expect("bind_ipi", hcall(H::event_channel_op, op(abi::EVTCHNOP::bind_ipi), addr(&ipi)), 0);
+  abi::evtchn_send s{ipi.port};
+  expect("send ipi", hcall(H::event_channel_op, op(abi::EVTCHNOP::send), addr(&s)), 0);
+  while (upcalls == 0) __asm__ __volatile__("sti; hlt; cli" ::: "memory");
+  expect("ipi upcall delivered", (pending_seen >> ipi.port) & 1u, 1);
+  s.port = 4000;
+  expect("send unbound port", hcall(H::event_channel_op, op(abi::EVTCHNOP::send), addr(&s)), -22);
+  abi::evtchn_close c{ipi.port};
+  expect("close", hcall(H::event_channel_op, op(abi::EVTCHNOP::close), addr(&c)), 0);
+  expect("close again", hcall(H::event_channel_op, op(abi::EVTCHNOP::close), addr(&c)), -22);
+
+  // VIRQ_TIMER with SCHEDOP_poll (events masked by cli, so the poll is race-free).
+  abi::evtchn_bind_virq bv{};
+  bv.virq = op(abi::VIRQ::TIMER);
+  expect("bind_virq timer", hcall(H::event_channel_op, op(abi::EVTCHNOP::bind_virq), addr(&bv)), 0);
+  expect("bind_virq timer twice", hcall(H::event_channel_op, op(abi::EVTCHNOP::bind_virq), addr(&bv)), -17);
+  const std::uint64_t deadline = system_time() + 1000000;
+  expect("set_timer_op", hcall(H::set_timer_op, deadline), 0);
+  std::uint32_t port = bv.port;
+  abi::sched_poll poll{};
+  poll.ports = decltype(poll.ports)::from(&port);
+  poll.nr_ports = 1;
+  poll.timeout = 0;
+  expect("poll timer port", hcall(H::sched_op, op(abi::SCHEDOP::poll), addr(&poll)), 0);
+  expect("timer not early", system_time() >= deadline, 1);
+  poll.nr_ports = 1000;
+  expect("poll too many ports", hcall(H::sched_op, op(abi::SCHEDOP::poll), addr(&poll)), -22);
+
+  abi::multicall_entry mc[2]{};
+  mc[0].op = op(H::xen_version);
+  mc[0].args[0] = op(abi::XENVER::pagesize);
+  mc[1].op = op(H::xen_version);
+  mc[1].args[0] = 77;
+  expect("multicall", hcall(H::multicall, addr(mc), 2), 0);
+  expect("multicall result 0", static_cast<long>(mc[0].result), 4096);
+  expect("multicall result 1", static_cast<long>(mc[1].result), -38);
+
+  abi::sched_shutdown bad{99};
+  expect("shutdown bad reason", hcall(H::sched_op, op(abi::SCHEDOP::shutdown), addr(&bad)), -22);
+}
+
+}  // namespace
+
+namespace kernel {
+void console_write(const char* s, std::size_t n) {
+  if (x86::installed_hypercall_page() == nullptr) return;
+  (void)hcall(H::console_io, op(abi::CONSOLEIO::write), n, addr(s));
+}
+[[noreturn]] void shutdown(abi::SHUTDOWN reason) {
+  abi::sched_shutdown s{op(reason)};
+  (void)hcall(H::sched_op, op(abi::SCHEDOP::shutdown), addr(&s));
+  halt_forever();
+}
+}  // namespace kernel
+
+extern "C" void hello_upcall() {
+  auto& vi = shared.vcpu_info[0];
+  __atomic_store_n(&vi.evtchn_upcall_pending, std::uint8_t{0}, __ATOMIC_SEQ_CST);
+  std::uint64_t sel = __atomic_exchange_n(&vi.evtchn_pending_sel, std::uint64_t{0}, __ATOMIC_SEQ_CST);
+  if (sel & 1u) {
+    const std::uint64_t pend = __atomic_fetch_and(&shared.evtchn_pending[0], std::uint64_t{1}, __ATOMIC_SEQ_CST);
+    pending_seen = pending_seen | (pend & ~std::uint64_t{1});
+  }
+  upcalls = upcalls + 1;
+}
+
+extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
+  auto xen = x86::detect_xen();
+  if (!xen) kernel::halt_forever();
+  alignas(4096) static x86::hypercall_page page;
+  if (!x86::install_hypercall_page(page, xenabi::phys_addr{addr(&page)}, xen.value())) kernel::halt_forever();
+  const auto* si = reinterpret_cast<const abi::hvm_start_info*>(static_cast<std::uintptr_t>(start_info_pa));
+  const char* cmd = si->cmdline_paddr != 0 ? reinterpret_cast<const char*>(static_cast<std::uintptr_t>(si->cmdline_paddr)) : "";
+  if (starts(cmd, "first")) kernel::shutdown(abi::SHUTDOWN::poweroff);
+  if (starts(cmd, "bare")) {
+    const std::uint64_t n = number_after(cmd);
+    for (std::uint64_t i = 0; i < n; ++i) __asm__ __volatile__("outb %%al, $0xe5" ::"a"(0) : "memory");
+    kernel::shutdown(abi::SHUTDOWN::poweroff);
+  }
+  if (starts(cmd, "null")) {
+    const std::uint64_t n = number_after(cmd);
+    for (std::uint64_t i = 0; i < n; ++i) (void)hcall(H::xen_version, op(abi::XENVER::version), 0);
+    kernel::shutdown(abi::SHUTDOWN::poweroff);
+  }
+  if (starts(cmd, "sse")) __asm__ __volatile__(".byte 0x66, 0x0f, 0xef, 0xc0");  // pxor %xmm0, %xmm0
+  if (starts(cmd, "triple")) __asm__ __volatile__("ud2");
+  if (starts(cmd, "crash")) kernel::shutdown(abi::SHUTDOWN::crash);
+  checks();
+  kernel::print("probe: done, ");
+  kernel::print_dec(failures);
+  kernel::println(" failures");
+  kernel::flush();
+  kernel::shutdown(abi::SHUTDOWN::poweroff);
+}

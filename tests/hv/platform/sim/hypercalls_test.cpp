@@ -1,0 +1,380 @@
+// The hypercall layer driven by the in-process platform (hv/platform/sim): every PVH
+// hypercall xenhv implements, positively and with bad arguments.
+#include <hv/platform/sim/sim.hpp>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "xenabi_test.hpp"
+
+namespace abi = xenabi::abi;
+namespace gabi = xenabi::abi::x86_64;
+using H = abi::hypercall;
+using xenabi::errc;
+
+namespace {
+constexpr std::int64_t rc(errc e) { return xenabi::to_hypercall_rc(e); }
+constexpr std::uint64_t arg = 0x1000;  // where tests put hypercall argument structures
+constexpr std::uint64_t buf = 0x2000;  // and buffers
+constexpr std::uint64_t unmapped = 0x40000000;  // beyond the 4 MiB of sim RAM
+template <class E>
+constexpr std::uint64_t op(E e) {
+  return static_cast<std::uint64_t>(e);
+}
+}  // namespace
+
+TEST_CASE("xen_version: version, strings, features; bad buffer and sub-op") {
+  hv::sim::machine m;
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::version), 0) == 0x00040011);
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::extraversion), buf) == 0);
+  REQUIRE(std::string(m.get<std::array<char, 16>>(buf).data()).rfind(".", 0) == 0);
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::capabilities), buf) == 0);
+  REQUIRE(std::string(m.get<std::array<char, 64>>(buf).data()).find("hvm-3.0-x86_64") != std::string::npos);
+  abi::xen_feature_info fi{};
+  fi.submap_idx = 0;
+  m.put(arg, fi);
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::get_features), arg) == 0);
+  const auto sub = m.get<abi::xen_feature_info>(arg).submap;
+  REQUIRE((sub >> static_cast<unsigned>(abi::XENFEAT::hvm_callback_vector) & 1u) == 1u);
+  REQUIRE((sub >> static_cast<unsigned>(abi::XENFEAT::auto_translated_physmap) & 1u) == 1u);
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::pagesize), 0) == 4096);
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::extraversion), unmapped) == rc(errc::efault));
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::commandline), buf) == rc(errc::eperm));
+  REQUIRE(m.call(H::xen_version, 99, buf) == rc(errc::enosys));
+}
+
+TEST_CASE("console_io: write goes to the console, read returns input; bad buffer; release build") {
+  hv::sim::machine m;
+  m.put(buf, std::array<char, 6>{'h', 'i', '!', '\n', 0, 0});
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 4, buf) == 0);
+  REQUIRE(m.console_output() == "hi!\n");
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 4, unmapped) == rc(errc::efault));
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 8, (4u << 20) - 4) == rc(errc::efault));
+  m.dom().console.input = "abc";
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::read), 2, buf) == 2);
+  REQUIRE(m.get<char>(buf) == 'a');
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::read), 16, buf) == 1);
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::read), 16, buf) == 0);
+  REQUIRE(m.call(H::console_io, 7, 0, buf) == rc(errc::enosys));
+  m.policy().release_console = true;
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 4, buf) == rc(errc::eperm));
+}
+
+TEST_CASE("hvm_op: set/get CALLBACK_IRQ; guest may not set STORE_PFN; bad index and domain") {
+  hv::sim::machine m;
+  abi::xen_hvm_param p{};
+  p.domid = abi::DOMID::SELF;
+  p.index = op(abi::HVM_PARAM::CALLBACK_IRQ);
+  p.value = (std::uint64_t{2} << 56) | 0xf3;
+  m.put(arg, p);
+  REQUIRE(m.call(H::hvm_op, op(abi::HVMOP::set_param), arg) == 0);
+  REQUIRE(m.dom().callback_vector() == 0xf3);
+  p.value = 0;
+  m.put(arg, p);
+  REQUIRE(m.call(H::hvm_op, op(abi::HVMOP::get_param), arg) == 0);
+  REQUIRE(m.get<abi::xen_hvm_param>(arg).value == ((std::uint64_t{2} << 56) | 0xf3));
+  p.index = op(abi::HVM_PARAM::STORE_PFN);
+  m.put(arg, p);
+  REQUIRE(m.call(H::hvm_op, op(abi::HVMOP::set_param), arg) == rc(errc::eperm));
+  REQUIRE(m.call(H::hvm_op, op(abi::HVMOP::get_param), arg) == 0);
+  p.index = 1000;
+  m.put(arg, p);
+  REQUIRE(m.call(H::hvm_op, op(abi::HVMOP::get_param), arg) == rc(errc::einval));
+  p.index = op(abi::HVM_PARAM::CALLBACK_IRQ);
+  p.domid = 5;
+  m.put(arg, p);
+  REQUIRE(m.call(H::hvm_op, op(abi::HVMOP::set_param), arg) == rc(errc::esrch));
+  REQUIRE(m.call(H::hvm_op, op(abi::HVMOP::set_param), unmapped) == rc(errc::efault));
+  REQUIRE(m.call(H::hvm_op, 12345, arg) == rc(errc::enosys));
+}
+
+TEST_CASE("memory_op: shared_info moves into the guest frame; memory map; reservations") {
+  hv::sim::machine m;
+  auto& d = m.dom();
+  d.publish_wallclock();
+  const auto wc = d.shared().wc_sec;
+  gabi::xen_add_to_physmap x{};
+  x.domid = abi::DOMID::SELF;
+  x.space = op(abi::XENMAPSPACE::shared_info);
+  x.idx = 0;
+  x.gpfn = 0x30;
+  m.put(arg, x);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == 0);
+  REQUIRE(&d.shared() == d.mem.object<gabi::shared_info>(xenabi::phys_addr{0x30000}).value());
+  REQUIRE(m.get<gabi::shared_info>(0x30000).wc_sec == wc);
+  x.gpfn = 0x100000;  // outside RAM
+  m.put(arg, x);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == rc(errc::einval));
+  x.gpfn = 0x31;
+  x.idx = 1;
+  m.put(arg, x);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == rc(errc::einval));
+  x.space = op(abi::XENMAPSPACE::gmfn_foreign);
+  m.put(arg, x);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == rc(errc::enosys));
+
+  gabi::xen_memory_map mm{};
+  mm.nr_entries = 2;
+  mm.buffer = decltype(mm.buffer)::from_address(buf);
+  m.put(arg, mm);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::memory_map), arg) == 0);
+  REQUIRE(m.get<gabi::xen_memory_map>(arg).nr_entries == 2);  // capped by the caller's room
+  REQUIRE(m.get<std::uint64_t>(buf + 8) == 0xa0000);          // first entry's size
+  mm.nr_entries = 10;
+  m.put(arg, mm);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::memory_map), arg) == 0);
+  REQUIRE(m.get<gabi::xen_memory_map>(arg).nr_entries == 3);
+  mm.buffer = decltype(mm.buffer)::from_address(unmapped);
+  m.put(arg, mm);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::memory_map), arg) == rc(errc::efault));
+
+  m.put(arg, abi::DOMID::SELF);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::current_reservation), arg) == (4 << 20) / 4096);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::maximum_reservation), arg) == (4 << 20) / 4096);
+  m.put(arg, abi::domid_t{9});
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::current_reservation), arg) == rc(errc::esrch));
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::exchange), arg) == rc(errc::enosys));
+}
+
+TEST_CASE("vcpu_op: register_vcpu_info once, runstate area, singleshot timer, bad vCPU") {
+  hv::sim::machine m(4 << 20, 2);
+  abi::vcpu_register_vcpu_info r{};
+  r.mfn = 0x40;
+  r.offset = 0x80;
+  m.put(arg, r);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_vcpu_info), 0, arg) == 0);
+  auto vi = m.get<gabi::vcpu_info>(0x40080);
+  REQUIRE(vi.evtchn_upcall_pending == 1);  // as Xen: everything marked pending after a move
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_vcpu_info), 0, arg) == rc(errc::einval));
+  r.offset = 4090;
+  m.put(arg, r);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_vcpu_info), 1, arg) == rc(errc::einval));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_vcpu_info), 7, arg) == rc(errc::enoent));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::is_up), 0, 0) == 1);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::is_up), 1, 0) == 0);
+
+  gabi::vcpu_register_runstate_memory_area ra{};
+  ra.addr.p = 0x3000;
+  m.put(arg, ra);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, arg) == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  m.put(arg, ra);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, arg) == 0);
+  auto rs = m.get<gabi::vcpu_runstate_info>(0x3000);
+  REQUIRE(rs.state == static_cast<std::int32_t>(abi::RUNSTATE::running));
+  REQUIRE(rs.time[static_cast<int>(abi::RUNSTATE::running)] > 0);
+  REQUIRE((rs.state_entry_time & abi::XEN::RUNSTATE_UPDATE) == 0);
+  ra.addr.p = unmapped;
+  m.put(arg, ra);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, arg) == rc(errc::efault));
+
+  gabi::vcpu_set_singleshot_timer t{};
+  t.timeout_abs_ns = 1;  // long past
+  t.flags = abi::VCPU_SSHOTTMR::future;
+  m.put(arg, t);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 0, arg) == rc(errc::etime));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 1, arg) == rc(errc::einval));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::stop_singleshot_timer), 0, 0) == 0);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::initialise), 1, arg) == rc(errc::enosys));
+}
+
+TEST_CASE("set_timer_op + SCHEDOP_block: VIRQ_TIMER fires, not earlier than asked") {
+  hv::sim::machine m;
+  auto& d = m.dom();
+  abi::evtchn_bind_virq bv{};
+  bv.virq = op(abi::VIRQ::TIMER);
+  bv.vcpu = 0;
+  m.put(arg, bv);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_virq), arg) == 0);
+  const auto port = m.get<abi::evtchn_bind_virq>(arg).port;
+  REQUIRE(port == 1);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_virq), arg) == rc(errc::eexist));
+  const std::uint64_t deadline = d.clock.now() + 2'000'000;
+  REQUIRE(m.call(H::set_timer_op, deadline) == 0);
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::block), 0) == 0);
+  REQUIRE(d.clock.now() >= deadline);
+  REQUIRE(hv::evtchn_is_pending(d, port));
+  REQUIRE(d.shared().vcpu_info[0].evtchn_upcall_pending == 1);
+  REQUIRE(d.shared().vcpu_info[0].evtchn_pending_sel == 1);
+}
+
+TEST_CASE("event channels: interdomain connect, send, mask/unmask, status, close") {
+  hv::sim::machine m;
+  m.add_domain(1);
+  auto& d0 = m.dom(0);
+  auto& d1 = m.dom(1);
+  // d0 allocates a port for d1.
+  abi::evtchn_alloc_unbound au{};
+  au.dom = abi::DOMID::SELF;
+  au.remote_dom = 1;
+  m.put(arg, au);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::alloc_unbound), arg) == 0);
+  const auto p0 = m.get<abi::evtchn_alloc_unbound>(arg).port;
+  // d1 binds to it.
+  abi::evtchn_bind_interdomain bi{};
+  bi.remote_dom = 0;
+  bi.remote_port = p0;
+  m.put(arg, bi, 1);
+  REQUIRE(m.hypercall(op(H::event_channel_op), op(abi::EVTCHNOP::bind_interdomain), arg, 0, 0, 0, 1) == 0);
+  const auto p1 = m.get<abi::evtchn_bind_interdomain>(arg, 1).local_port;
+  REQUIRE(hv::evtchn_is_pending(d1, p1));  // as Xen: the new local port starts pending
+  // Binding again fails: the port is no longer unbound.
+  REQUIRE(m.hypercall(op(H::event_channel_op), op(abi::EVTCHNOP::bind_interdomain), arg, 0, 0, 0, 1) ==
+          rc(errc::einval));
+  // Mask p0 in d0, send from d1: pending but no upcall; unmask: upcall.
+  d0.shared().evtchn_mask[0] |= std::uint64_t{1} << p0;
+  abi::evtchn_send s{p1};
+  m.put(arg + 0x100, s, 1);
+  REQUIRE(m.hypercall(op(H::event_channel_op), op(abi::EVTCHNOP::send), arg + 0x100, 0, 0, 0, 1) == 0);
+  REQUIRE(hv::evtchn_is_pending(d0, p0));
+  REQUIRE(d0.shared().vcpu_info[0].evtchn_upcall_pending == 0);
+  abi::evtchn_unmask um{p0};
+  m.put(arg, um);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::unmask), arg) == 0);
+  REQUIRE(d0.shared().vcpu_info[0].evtchn_upcall_pending == 1);
+  // status from both sides
+  abi::evtchn_status st{};
+  st.dom = abi::DOMID::SELF;
+  st.port = p0;
+  m.put(arg, st);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::status), arg) == 0);
+  st = m.get<abi::evtchn_status>(arg);
+  REQUIRE(st.status == op(abi::EVTCHNSTAT::interdomain));
+  REQUIRE(st.u.interdomain.dom == 1);
+  REQUIRE(st.u.interdomain.port == p1);
+  // d1 closes: d0's end goes back to unbound (for d1).
+  abi::evtchn_close cl{p1};
+  m.put(arg, cl, 1);
+  REQUIRE(m.hypercall(op(H::event_channel_op), op(abi::EVTCHNOP::close), arg, 0, 0, 0, 1) == 0);
+  REQUIRE(m.hypercall(op(H::event_channel_op), op(abi::EVTCHNOP::close), arg, 0, 0, 0, 1) == rc(errc::einval));
+  st.dom = abi::DOMID::SELF;
+  st.port = p0;
+  m.put(arg, st);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::status), arg) == 0);
+  REQUIRE(m.get<abi::evtchn_status>(arg).status == op(abi::EVTCHNSTAT::unbound));
+  REQUIRE(m.get<abi::evtchn_status>(arg).u.unbound.dom == 1);
+  // Sending on an unbound port is silently dropped; on a never-allocated port is EINVAL.
+  s.port = p0;
+  m.put(arg, s);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::send), arg) == 0);
+  s.port = 4000;
+  m.put(arg, s);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::send), arg) == rc(errc::einval));
+  s.port = 0;
+  m.put(arg, s);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::send), arg) == rc(errc::einval));
+  // Unknown remote domain.
+  bi.remote_dom = 77;
+  m.put(arg, bi);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_interdomain), arg) == rc(errc::esrch));
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::send), unmapped) == rc(errc::efault));
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::init_control), arg) == rc(errc::enosys));
+}
+
+TEST_CASE("event channels: IPI, VIRQ validation, bind_vcpu") {
+  hv::sim::machine m(4 << 20, 2);
+  auto& d = m.dom();
+  abi::evtchn_bind_ipi ipi{};
+  ipi.vcpu = 1;
+  m.put(arg, ipi);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_ipi), arg) == 0);
+  const auto port = m.get<abi::evtchn_bind_ipi>(arg).port;
+  abi::evtchn_send s{port};
+  m.put(arg, s);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::send), arg) == 0);
+  REQUIRE(d.shared().vcpu_info[1].evtchn_upcall_pending == 1);  // delivered to vCPU 1
+  REQUIRE(d.shared().vcpu_info[0].evtchn_upcall_pending == 0);
+  ipi.vcpu = 9;
+  m.put(arg, ipi);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_ipi), arg) == rc(errc::enoent));
+  abi::evtchn_bind_virq bv{};
+  bv.virq = 99;
+  m.put(arg, bv);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_virq), arg) == rc(errc::einval));
+  bv.virq = op(abi::VIRQ::CONSOLE);  // global: vCPU 0 only
+  bv.vcpu = 1;
+  m.put(arg, bv);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_virq), arg) == rc(errc::einval));
+  bv.virq = op(abi::VIRQ::TIMER);
+  bv.vcpu = 5;
+  m.put(arg, bv);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_virq), arg) == rc(errc::enoent));
+  abi::evtchn_bind_vcpu bvc{port, 0};
+  m.put(arg, bvc);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_vcpu), arg) == rc(errc::einval));  // IPI cannot move
+}
+
+TEST_CASE("sched_op: poll returns on a pending port or at its timeout; shutdown; bad arguments") {
+  hv::sim::machine m;
+  auto& d = m.dom();
+  abi::evtchn_alloc_unbound au{};
+  au.dom = abi::DOMID::SELF;
+  au.remote_dom = abi::DOMID::SELF;
+  m.put(arg, au);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::alloc_unbound), arg) == 0);
+  const auto port = m.get<abi::evtchn_alloc_unbound>(arg).port;
+  m.put(buf, port);
+  gabi::sched_poll p{};
+  p.ports = decltype(p.ports)::from_address(buf);
+  p.nr_ports = 1;
+  const std::uint64_t deadline = d.clock.now() + 1'000'000;
+  p.timeout = deadline;
+  m.put(arg, p);
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::poll), arg) == 0);
+  REQUIRE(d.clock.now() >= deadline);  // nothing pending: returned at the timeout
+  // Another thread makes the port pending while we poll without timeout.
+  p.timeout = 0;
+  m.put(arg, p);
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    hv::evtchn_set_pending(d, port);
+  });
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::poll), arg) == 0);
+  t.join();
+  REQUIRE(hv::evtchn_is_pending(d, port));
+  p.nr_ports = 129;
+  m.put(arg, p);
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::poll), arg) == rc(errc::einval));
+  p.nr_ports = 1;
+  p.ports = decltype(p.ports)::from_address(unmapped);
+  m.put(arg, p);
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::poll), arg) == rc(errc::efault));
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::yield), 0) == 0);
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::remote_shutdown), arg) == rc(errc::eperm));
+  REQUIRE(m.call(H::sched_op, 42, arg) == rc(errc::enosys));
+  abi::sched_shutdown sd{99};
+  m.put(arg, sd);
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::shutdown), arg) == rc(errc::einval));
+  REQUIRE(d.shutdown() == hv::shutdown_kind::none);
+  sd.reason = op(abi::SHUTDOWN::reboot);
+  m.put(arg, sd);
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::shutdown), arg) == 0);
+  REQUIRE(d.shutdown() == hv::shutdown_kind::reboot);
+}
+
+TEST_CASE("multicall: each entry dispatched, results written back; bad list is EFAULT") {
+  hv::sim::machine m;
+  gabi::multicall_entry e[2]{};
+  e[0].op = op(H::xen_version);
+  e[0].args[0] = op(abi::XENVER::version);
+  e[1].op = op(H::mmu_update);
+  m.put(buf, e);
+  REQUIRE(m.call(H::multicall, buf, 2) == 0);
+  auto out = m.get<std::array<gabi::multicall_entry, 2>>(buf);
+  REQUIRE(out[0].result == 0x00040011);
+  REQUIRE(static_cast<std::int64_t>(out[1].result) == rc(errc::enosys));
+  REQUIRE(m.call(H::multicall, unmapped, 1) == rc(errc::efault));
+}
+
+TEST_CASE("refusals: PV-only hypercalls are ENOSYS, privileged ones EPERM, each with a trace note") {
+  hv::sim::machine m;
+  REQUIRE(m.call(H::mmu_update, 0, 0, 0) == rc(errc::enosys));
+  auto last = m.trace().last();
+  REQUIRE(last.back().find("mmu_update") != std::string::npos);
+  REQUIRE(last.back().find("PVH") != std::string::npos);
+  REQUIRE(m.call(H::platform_op, 0) == rc(errc::eperm));
+  REQUIRE(m.hypercall(200) == rc(errc::enosys));
+  REQUIRE(m.trace().last().back().find("ENOSYS") != std::string::npos);
+}

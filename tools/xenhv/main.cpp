@@ -1,0 +1,217 @@
+// xenhv: boots PVH kernels on /dev/kvm and implements the Xen hypercall interface for them.
+// Usage: see usage() below or `xenhv --help`.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hv/platform/kvm/runner.hpp>
+
+namespace {
+
+constexpr int exit_ok = 0;          // every domain powered off (or rebooted/suspended)
+constexpr int exit_crash = 1;       // a domain crashed or was stopped by xenhv
+constexpr int exit_usage = 2;       // bad command line
+constexpr int exit_load = 3;        // kernel could not be loaded
+constexpr int exit_platform = 4;    // /dev/kvm missing or KVM refused
+
+void usage(std::FILE* f) {
+  std::fprintf(f,
+               "usage: xenhv run KERNEL [options] [--domain KERNEL [options]]...\n"
+               "\n"
+               "Boots each KERNEL (a PVH ELF: Xen note PHYS32_ENTRY) as a domain on /dev/kvm and\n"
+               "serves the Xen hypercall interface to it. Domain ids count from 0 in order.\n"
+               "\n"
+               "per-domain options (apply to the KERNEL before them):\n"
+               "  --mem SIZE         guest RAM, e.g. 64M, 1G, 65536K (default 64M)\n"
+               "  --vcpus N          number of vCPUs (default 1)\n"
+               "  --cmdline STRING   command line passed in hvm_start_info\n"
+               "global options:\n"
+               "  --trace            one line per hypercall on stderr\n"
+               "  --trace=json       one JSON object per hypercall on stderr\n"
+               "  --release-console  console_io returns -EPERM, like a release build of Xen\n"
+               "  --stats            print exits, hypercalls and boot timings on stderr at the end\n"
+               "  -h, --help         this text\n"
+               "\n"
+               "exit status: 0 all domains shut down cleanly, 1 a domain crashed or was stopped,\n"
+               "2 usage error, 3 kernel load error, 4 KVM unavailable or failing.\n");
+}
+
+struct domain_spec {
+  std::string kernel;
+  std::uint64_t mem = 64ull << 20;
+  std::uint32_t vcpus = 1;
+  std::string cmdline;
+};
+
+bool parse_size(const std::string& s, std::uint64_t& out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+  if (errno != 0 || end == s.c_str()) return false;
+  std::string suf(end);
+  std::uint64_t mul = 1;
+  if (suf == "" || suf == "B") mul = 1;
+  else if (suf == "K" || suf == "k") mul = 1ull << 10;
+  else if (suf == "M" || suf == "m") mul = 1ull << 20;
+  else if (suf == "G" || suf == "g") mul = 1ull << 30;
+  else return false;
+  if (v > (~0ull) / mul) return false;
+  out = v * mul;
+  return true;
+}
+
+std::vector<std::uint8_t> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw hv::load_error("cannot open " + path + ": " + std::strerror(errno));
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    usage(stderr);
+    return exit_usage;
+  }
+  for (auto& a : args)
+    if (a == "-h" || a == "--help") {
+      usage(stdout);
+      return exit_ok;
+    }
+  if (args[0] != "run") {
+    std::fprintf(stderr, "xenhv: unknown command '%s' (try: xenhv run KERNEL, xenhv --help)\n", args[0].c_str());
+    return exit_usage;
+  }
+  std::vector<domain_spec> specs;
+  hv::trace_mode mode = hv::trace_mode::off;
+  bool release_console = false, stats = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* opt) -> std::string {
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "xenhv: %s needs a value\n", opt);
+        std::exit(exit_usage);
+      }
+      return args[++i];
+    };
+    if (a == "--trace") {
+      mode = hv::trace_mode::text;
+    } else if (a == "--trace=json") {
+      mode = hv::trace_mode::json;
+    } else if (a == "--trace=text") {
+      mode = hv::trace_mode::text;
+    } else if (a == "--release-console") {
+      release_console = true;
+    } else if (a == "--stats") {
+      stats = true;
+    } else if (a == "--domain") {
+      domain_spec d;
+      d.kernel = value("--domain");
+      specs.push_back(d);
+    } else if (a == "--mem" || a == "--vcpus" || a == "--cmdline") {
+      if (specs.empty()) {
+        std::fprintf(stderr, "xenhv: %s must follow a KERNEL\n", a.c_str());
+        return exit_usage;
+      }
+      const std::string v = value(a.c_str());
+      if (a == "--mem") {
+        std::uint64_t m = 0;
+        if (!parse_size(v, m) || m < (2ull << 20) || m > (64ull << 30)) {
+          std::fprintf(stderr, "xenhv: bad --mem '%s' (want 2M..64G, e.g. 64M)\n", v.c_str());
+          return exit_usage;
+        }
+        specs.back().mem = m;
+      } else if (a == "--vcpus") {
+        char* end = nullptr;
+        unsigned long n = std::strtoul(v.c_str(), &end, 10);
+        if (*end != '\0' || n < 1 || n > 32) {
+          std::fprintf(stderr, "xenhv: bad --vcpus '%s' (want 1..32)\n", v.c_str());
+          return exit_usage;
+        }
+        specs.back().vcpus = static_cast<std::uint32_t>(n);
+      } else {
+        specs.back().cmdline = v;
+      }
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "xenhv: unknown option '%s' (see xenhv --help)\n", a.c_str());
+      return exit_usage;
+    } else if (specs.empty()) {
+      domain_spec d;
+      d.kernel = a;
+      specs.push_back(d);
+    } else {
+      std::fprintf(stderr, "xenhv: unexpected argument '%s' (a second kernel needs --domain)\n", a.c_str());
+      return exit_usage;
+    }
+  }
+  if (specs.empty()) {
+    std::fprintf(stderr, "xenhv: no KERNEL given\n");
+    return exit_usage;
+  }
+
+  hv::tracer trace(mode);
+  hv::host host(trace);
+  std::unique_ptr<hv::kvm::system> sys;
+  try {
+    sys = std::make_unique<hv::kvm::system>();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "xenhv: cannot use KVM: %s\n", e.what());
+    return exit_platform;
+  }
+
+  std::vector<std::unique_ptr<hv::kvm::domain_runner>> doms;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const auto& s = specs[i];
+    try {
+      auto img = read_file(s.kernel);
+      hv::kvm::boot_options opt;
+      opt.mem = s.mem;
+      opt.vcpus = s.vcpus;
+      opt.cmdline = s.cmdline;
+      opt.release_console = release_console;
+      doms.push_back(std::make_unique<hv::kvm::domain_runner>(*sys, host, static_cast<std::uint16_t>(i), img, opt));
+    } catch (const hv::load_error& e) {
+      std::fprintf(stderr, "xenhv: %s: %s\n", s.kernel.c_str(), e.what());
+      return exit_load;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "xenhv: %s: cannot create the domain: %s\n", s.kernel.c_str(), e.what());
+      return exit_platform;
+    }
+  }
+
+  std::vector<std::thread> threads;
+  for (auto& r : doms) threads.emplace_back([&r] { r->run(); });
+  for (auto& t : threads) t.join();
+
+  int status = exit_ok;
+  for (auto& r : doms) {
+    const auto k = r->dom().shutdown();
+    if (!r->vm().crash_report().empty()) {
+      std::fprintf(stderr, "%s", r->vm().crash_report().c_str());
+      status = exit_crash;
+    } else if (k == hv::shutdown_kind::crash) {
+      std::fprintf(stderr, "xenhv: domain %u shut down with SHUTDOWN_crash; last hypercalls:\n", unsigned{r->dom().id});
+      for (auto& l : trace.last()) std::fprintf(stderr, "    %s\n", l.c_str());
+      status = exit_crash;
+    }
+    if (stats) {
+      auto& st = r->vm().stats();
+      std::fprintf(stderr,
+                   "xenhv: d%u: exits %llu, hypercalls %llu, upcalls injected %llu, first console byte after %.3f ms\n",
+                   unsigned{r->dom().id}, static_cast<unsigned long long>(st.exits.load()),
+                   static_cast<unsigned long long>(st.hypercalls.load()),
+                   static_cast<unsigned long long>(st.injections.load()),
+                   static_cast<double>(r->first_console_ns()) / 1e6);
+    }
+  }
+  return status;
+}
