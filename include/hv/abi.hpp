@@ -10,6 +10,7 @@
 #pragma push_macro("ENOMEM")
 #undef ENOMEM
 #include <xenabi/abi/event_channel.hpp>
+#include <xenabi/abi/grant_table.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
 #include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/hvm/start_info.hpp>

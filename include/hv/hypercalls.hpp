@@ -781,6 +781,139 @@ inline std::int64_t event_channel_op(hcall& c) {
   }
 }
 
+
+/// Resolves one end of a GNTTABOP_copy for \p caller: the host bytes of the page, or a GNTST_*.
+inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gref, std::uint64_t ref_or_gmfn,
+                                 bool write, std::byte*& page) {
+  using abi::GNTST;
+  const std::uint16_t id = domid == abi::DOMID::SELF ? caller.id : domid;
+  domain* owner = id == caller.id ? &caller : (caller.owner != nullptr ? caller.owner->find(id) : nullptr);
+  if (owner == nullptr) return GNTST::bad_domain;
+  std::uint64_t gfn = ref_or_gmfn;
+  if (is_gref) {
+    std::lock_guard lock(owner->mu);
+    const std::uint64_t per_frame = 4096 / sizeof(abi::grant_entry_v1);
+    std::byte* frame = owner->grant_frame(static_cast<std::size_t>(ref_or_gmfn / per_frame));
+    if (frame == nullptr) return GNTST::bad_gntref;
+    abi::grant_entry_v1 e;
+    std::memcpy(&e, frame + (ref_or_gmfn % per_frame) * sizeof e, sizeof e);
+    if ((e.flags & abi::GTF::type_mask) != abi::GTF::permit_access || e.domid != caller.id)
+      return GNTST::permission_denied;
+    if (write && (e.flags & abi::GTF::readonly) != 0) return GNTST::permission_denied;
+    gfn = e.frame;
+  } else if (id != caller.id) {
+    return GNTST::permission_denied;  // a frame (not a grant) must be the caller's own
+  }
+  if (gfn > (~std::uint64_t{0} >> 12)) return GNTST::bad_page;
+  auto bytes = owner->mem.translate(phys_addr{gfn << 12}, 4096);
+  if (!bytes) return GNTST::bad_page;
+  page = bytes.value().data();
+  return GNTST::okay;
+}
+
+inline std::int64_t grant_table_op(hcall& c) {
+  const auto cmd = c.a.a[0];
+  const auto uop = c.a.a[1];
+  const auto count = c.a.a[2];
+  c.arg("cmd", sub_name("GNTTABOP_", cmd, {"map_grant_ref", "unmap_grant_ref", "setup_table", "dump_table", "transfer",
+                                           "copy", "query_size", "unmap_and_replace", "set_version",
+                                           "get_status_frames", "get_version"}));
+  c.arg("count", std::to_string(count));
+  domain& d = c.d;
+  switch (static_cast<abi::GNTTABOP>(cmd)) {
+    case abi::GNTTABOP::setup_table: {
+      if (count != 1) return c.fail(errc::einval, "count must be 1");
+      auto r = c.in<gabi::gnttab_setup_table>(uop);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto x = r.value();
+      c.arg("dom", dom_name(x.dom));
+      c.arg("nr_frames", std::to_string(x.nr_frames));
+      if (x.dom != abi::DOMID::SELF && x.dom != d.id) {
+        x.status = static_cast<std::int16_t>(abi::GNTST::permission_denied);
+      } else if (x.nr_frames > domain::max_grant_frames) {
+        x.status = static_cast<std::int16_t>(abi::GNTST::general_error);
+      } else {
+        std::lock_guard lock(d.mu);
+        d.grow_grant_table(x.nr_frames);
+        for (std::uint32_t i = 0; i < x.nr_frames; ++i) {
+          const std::uint64_t gfn = d.grant_frame_gfn(i).value_or(~std::uint64_t{0});
+          if (!c.out(x.frame_list.address() + i * 8, gfn)) return c.fail(errc::efault, "bad frame_list");
+        }
+        x.status = static_cast<std::int16_t>(abi::GNTST::okay);
+      }
+      if (!c.out(uop, x)) return c.fail(errc::efault, "bad argument pointer");
+      if (x.status != 0) c.rec.note = "status " + std::to_string(x.status);
+      return 0;
+    }
+    case abi::GNTTABOP::query_size: {
+      if (count != 1) return c.fail(errc::einval, "count must be 1");
+      auto r = c.in<abi::gnttab_query_size>(uop);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto x = r.value();
+      c.arg("dom", dom_name(x.dom));
+      if (x.dom != abi::DOMID::SELF && x.dom != d.id) {
+        x.status = static_cast<std::int16_t>(abi::GNTST::permission_denied);
+      } else {
+        std::lock_guard lock(d.mu);
+        x.nr_frames = static_cast<std::uint32_t>(d.grant_frames());
+        x.max_nr_frames = domain::max_grant_frames;
+        x.status = static_cast<std::int16_t>(abi::GNTST::okay);
+      }
+      if (!c.out(uop, x)) return c.fail(errc::efault, "bad argument pointer");
+      c.rec.note = "nr_frames " + std::to_string(x.nr_frames) + ", max " + std::to_string(x.max_nr_frames);
+      return 0;
+    }
+    case abi::GNTTABOP::set_version: {
+      auto r = c.in<abi::gnttab_set_version>(uop);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      c.arg("version", std::to_string(r.value().version));
+      if (r.value().version != 1) return c.fail(errc::eopnotsupp, "xenhv implements grant table v1 only");
+      abi::gnttab_set_version v{1};
+      if (!c.out(uop, v)) return c.fail(errc::efault, "bad argument pointer");
+      return 0;
+    }
+    case abi::GNTTABOP::get_version: {
+      auto r = c.in<abi::gnttab_get_version>(uop);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto x = r.value();
+      c.arg("dom", dom_name(x.dom));
+      if (x.dom != abi::DOMID::SELF && x.dom != d.id) return c.fail(errc::eperm, "only DOMID_SELF");
+      x.version = 1;
+      if (!c.out(uop, x)) return c.fail(errc::efault, "bad argument pointer");
+      return 0;
+    }
+    case abi::GNTTABOP::copy: {
+      if (!c.a.guest64) return c.fail(errc::enosys, "32-bit GNTTABOP_copy not implemented by xenhv");
+      int failed = 0;
+      for (std::uint64_t i = 0; i < count; ++i) {
+        const std::uint64_t at = uop + i * sizeof(gabi::gnttab_copy);
+        auto r = c.in<gabi::gnttab_copy>(at);
+        if (!r) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
+        auto x = r.value();
+        std::byte* src = nullptr;
+        std::byte* dst = nullptr;
+        abi::GNTST st = abi::GNTST::okay;
+        if (std::uint32_t{x.source.offset} + x.len > 4096 || std::uint32_t{x.dest.offset} + x.len > 4096)
+          st = abi::GNTST::bad_copy_arg;
+        if (st == abi::GNTST::okay)
+          st = grant_copy_end(d, x.source.domid, (x.flags & abi::GNTCOPY::source_gref) != 0,
+                              (x.flags & abi::GNTCOPY::source_gref) != 0 ? x.source.u.ref : x.source.u.gmfn, false, src);
+        if (st == abi::GNTST::okay)
+          st = grant_copy_end(d, x.dest.domid, (x.flags & abi::GNTCOPY::dest_gref) != 0,
+                              (x.flags & abi::GNTCOPY::dest_gref) != 0 ? x.dest.u.ref : x.dest.u.gmfn, true, dst);
+        if (st == abi::GNTST::okay) std::memmove(dst + x.dest.offset, src + x.source.offset, x.len);
+        x.status = static_cast<std::int16_t>(st);
+        failed += st != abi::GNTST::okay;
+        if (!c.out(at, x)) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
+      }
+      if (failed != 0) c.rec.note = std::to_string(failed) + " element(s) failed, see their status";
+      return 0;
+    }
+    default:
+      return c.fail(errc::enosys, "GNTTABOP sub-op not implemented by xenhv");
+  }
+}
+
 }  // namespace detail
 
 /// Why a PVH guest of width \p guest64 gets -ENOSYS for hypercall \p nr: Xen's own refusal
@@ -851,6 +984,7 @@ inline std::int64_t dispatch(vcpu& v, const hypercall_args& a, const guest_view&
     case H::set_timer_op: rc = detail::set_timer_op(c); break;
     case H::sched_op: rc = detail::sched_op(c); break;
     case H::event_channel_op: rc = detail::event_channel_op(c); break;
+    case H::grant_table_op: rc = detail::grant_table_op(c); break;
     case H::multicall: rc = detail::multicall(c); break;
     default: {
       for (std::size_t i = 0; i < 3; ++i) c.arg("a" + std::to_string(i + 1), hex(a.a[i]));

@@ -378,3 +378,82 @@ TEST_CASE("refusals: PV-only hypercalls are ENOSYS, privileged ones EPERM, each 
   REQUIRE(m.hypercall(200) == rc(errc::enosys));
   REQUIRE(m.trace().last().back().find("ENOSYS") != std::string::npos);
 }
+
+TEST_CASE("grant tables: setup/query, frames mapped with add_to_physmap, v1 only, copy through a grant") {
+  hv::sim::machine m;
+  m.add_domain(1);
+  // Domain 1 maps its grant frame 0 at gfn 0x50 and grants domain 0 read access to its gfn 0x60.
+  gabi::xen_add_to_physmap x{};
+  x.domid = abi::DOMID::SELF;
+  x.space = op(abi::XENMAPSPACE::grant_table);
+  x.idx = 0;
+  x.gpfn = 0x50;
+  m.put(arg, x, 1);
+  REQUIRE(m.hypercall(op(H::memory_op), op(abi::XENMEM::add_to_physmap), arg, 0, 0, 0, 1) == 0);
+  abi::grant_entry_v1 e{};
+  e.flags = abi::GTF::permit_access | abi::GTF::readonly;
+  e.domid = 0;
+  e.frame = 0x60;
+  m.put(0x50000 + 10 * sizeof e, e, 1);  // grant reference 10
+  m.put(0x60000 + 0x80, std::array<char, 8>{'g', 'r', 'a', 'n', 't', 'e', 'd', 0}, 1);
+  x.idx = abi::XENMAPIDX::grant_table_status;
+  m.put(arg, x, 1);
+  REQUIRE(m.hypercall(op(H::memory_op), op(abi::XENMEM::add_to_physmap), arg, 0, 0, 0, 1) == rc(errc::einval));
+  x.idx = 1000;
+  m.put(arg, x, 1);
+  REQUIRE(m.hypercall(op(H::memory_op), op(abi::XENMEM::add_to_physmap), arg, 0, 0, 0, 1) == rc(errc::einval));
+
+  // setup_table/query_size in domain 1.
+  gabi::gnttab_setup_table st{};
+  st.dom = abi::DOMID::SELF;
+  st.nr_frames = 2;
+  st.frame_list = decltype(st.frame_list)::from_address(buf);
+  m.put(arg, st, 1);
+  REQUIRE(m.hypercall(op(H::grant_table_op), op(abi::GNTTABOP::setup_table), arg, 1, 0, 0, 1) == 0);
+  REQUIRE(m.get<gabi::gnttab_setup_table>(arg, 1).status == 0);
+  REQUIRE(m.get<std::uint64_t>(buf, 1) == 0x50);
+  REQUIRE(m.get<std::uint64_t>(buf + 8, 1) == ~std::uint64_t{0});  // frame 1 not mapped yet
+  st.nr_frames = 1000;
+  m.put(arg, st, 1);
+  REQUIRE(m.hypercall(op(H::grant_table_op), op(abi::GNTTABOP::setup_table), arg, 1, 0, 0, 1) == 0);
+  REQUIRE(m.get<gabi::gnttab_setup_table>(arg, 1).status == static_cast<std::int16_t>(abi::GNTST::general_error));
+  abi::gnttab_query_size q{};
+  q.dom = abi::DOMID::SELF;
+  m.put(arg, q, 1);
+  REQUIRE(m.hypercall(op(H::grant_table_op), op(abi::GNTTABOP::query_size), arg, 1, 0, 0, 1) == 0);
+  REQUIRE(m.get<abi::gnttab_query_size>(arg, 1).nr_frames == 2);
+  REQUIRE(m.get<abi::gnttab_query_size>(arg, 1).max_nr_frames >= 2);
+  abi::gnttab_set_version sv{2};
+  m.put(arg, sv);
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::set_version), arg, 1) == rc(errc::eopnotsupp));
+  sv.version = 1;
+  m.put(arg, sv);
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::set_version), arg, 1) == 0);
+
+  // Domain 0 copies granted bytes into its own frame 0x70; writing through a read-only grant fails.
+  gabi::gnttab_copy cp{};
+  cp.source.u.ref = 10;
+  cp.source.domid = 1;
+  cp.source.offset = 0x80;
+  cp.dest.u.gmfn = 0x70;
+  cp.dest.domid = abi::DOMID::SELF;
+  cp.dest.offset = 0x10;
+  cp.len = 8;
+  cp.flags = abi::GNTCOPY::source_gref;
+  m.put(arg, cp);
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), arg, 1) == 0);
+  REQUIRE(m.get<gabi::gnttab_copy>(arg).status == 0);
+  REQUIRE(std::string(m.get<std::array<char, 8>>(0x70010).data()) == "granted");
+  std::swap(cp.source, cp.dest);
+  cp.flags = abi::GNTCOPY::dest_gref;
+  m.put(arg, cp);
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), arg, 1) == 0);
+  REQUIRE(m.get<gabi::gnttab_copy>(arg).status == static_cast<std::int16_t>(abi::GNTST::permission_denied));
+  cp.dest.u.ref = 11;  // an empty entry
+  cp.len = 4000;       // and crossing the page
+  m.put(arg, cp);
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), arg, 1) == 0);
+  REQUIRE(m.get<gabi::gnttab_copy>(arg).status == static_cast<std::int16_t>(abi::GNTST::bad_copy_arg));
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), unmapped, 1) == rc(errc::efault));
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::transfer), arg, 1) == rc(errc::enosys));
+}

@@ -1,0 +1,192 @@
+// xenhv benchmarks: each figure is a ratio against a baseline measured in the same run.
+//   FIGURE hypercall_vs_bare_exit   null xen_version round trip / bare port-I/O exit round trip
+//   FIGURE startup_vs_bare_vm       domain create (ELF load, start info, CPUID, MSR filter,
+//                                   shared pages) to the first exit / bare VM create to first exit
+//   FIGURE hello_first_console_ms   (absolute) hello: domain create to first console byte, ms
+//   FIGURE bytes_per_idle_domain    (absolute) hypervisor bookkeeping per idle domain, bytes
+// Usage: bench_xenhv [--reps=N] [PROBE_ELF HELLO_ELF]  (defaults: the kernels built with it;
+// other arguments, such as Google Benchmark flags passed by scripts/bench.sh, are ignored)
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <elf.h>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <hv/platform/kvm/runner.hpp>
+#include <hv/platform/sim/sim.hpp>
+
+namespace {
+
+using clk = std::chrono::steady_clock;
+
+std::vector<std::uint8_t> read(const char* path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(std::string("cannot open ") + path);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// Seconds to boot KERNEL with CMDLINE to poweroff (quiet).
+double run_seconds(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img, const std::string& cmdline) {
+  hv::tracer tr;
+  hv::host h(tr);
+  hv::kvm::boot_options opt;
+  opt.mem = 16 << 20;
+  opt.cmdline = cmdline;
+  opt.echo_console = false;
+  const auto t0 = clk::now();
+  hv::kvm::domain_runner r(sys, h, 0, img, opt);
+  r.run();
+  const auto t1 = clk::now();
+  if (r.dom().shutdown() != hv::shutdown_kind::poweroff) throw std::runtime_error("guest did not power off: " + cmdline);
+  return std::chrono::duration<double>(t1 - t0).count();
+}
+
+// Per-operation cost of "MODE N" in the probe kernel: (t(4N) - t(N)) / 3N, best of reps.
+double per_op_us(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img, const char* mode, int n, int reps) {
+  double best = 1e9;
+  for (int i = 0; i < reps; ++i) {
+    const double lo = run_seconds(sys, img, std::string(mode) + " " + std::to_string(n));
+    const double hi = run_seconds(sys, img, std::string(mode) + " " + std::to_string(4 * n));
+    best = std::min(best, (hi - lo) / (3.0 * n) * 1e6);
+  }
+  return best;
+}
+
+// An ELF whose PVH entry executes `out %al, $0xe5` at once: the same first exit for both the
+// xenhv domain and the bare VM.
+std::vector<std::uint8_t> first_exit_elf() {
+  const std::uint8_t code[] = {0xe6, 0xe5, 0xf4};  // out %al,$0xe5; hlt
+  Elf64_Ehdr eh{};
+  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_ident[EI_DATA] = ELFDATA2LSB;
+  eh.e_ident[EI_VERSION] = EV_CURRENT;
+  eh.e_type = ET_EXEC;
+  eh.e_machine = EM_X86_64;
+  eh.e_version = EV_CURRENT;
+  eh.e_phoff = sizeof eh;
+  eh.e_ehsize = sizeof eh;
+  eh.e_phentsize = sizeof(Elf64_Phdr);
+  eh.e_phnum = 2;
+  std::vector<std::uint8_t> img(sizeof eh + 2 * sizeof(Elf64_Phdr));
+  Elf64_Phdr load{}, note{};
+  load.p_type = PT_LOAD;
+  load.p_offset = img.size();
+  load.p_paddr = load.p_vaddr = 0x100000;
+  load.p_filesz = load.p_memsz = sizeof code;
+  img.insert(img.end(), code, code + sizeof code);
+  note.p_type = PT_NOTE;
+  note.p_offset = img.size();
+  note.p_filesz = note.p_memsz = 20;
+  const std::uint32_t n[5] = {4, 4, 18, 0x006e6558, 0x100000};  // "Xen\0", PHYS32_ENTRY
+  img.insert(img.end(), reinterpret_cast<const std::uint8_t*>(n), reinterpret_cast<const std::uint8_t*>(n) + 20);
+  std::memcpy(img.data(), &eh, sizeof eh);
+  std::memcpy(img.data() + sizeof eh, &load, sizeof load);
+  std::memcpy(img.data() + sizeof eh + sizeof load, &note, sizeof note);
+  return img;
+}
+
+// xenhv: domain creation (everything) to the guest's first exit, in microseconds.
+double xenhv_first_exit_us(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img) {
+  hv::tracer tr;
+  hv::host h(tr);
+  hv::kvm::boot_options opt;
+  opt.mem = 16 << 20;
+  opt.echo_console = false;
+  const auto t0 = clk::now();
+  hv::kvm::domain_runner r(sys, h, 0, img, opt);
+  auto& kv = r.vm().kvm_vcpu(0);
+  const int e = kv.enter();
+  const auto t1 = clk::now();
+  if (e != 0 || kv.run().exit_reason != KVM_EXIT_IO) throw std::runtime_error("xenhv first exit is not port I/O");
+  r.dom().request_shutdown(hv::shutdown_kind::poweroff);
+  return std::chrono::duration<double, std::micro>(t1 - t0).count();
+}
+
+// Bare: KVM_CREATE_VM, the same RAM size, one vCPU with CPUID and the same entry state, the
+// same code copied in, to the first exit.
+double bare_first_exit_us(const hv::kvm::system& sys) {
+  const auto t0 = clk::now();
+  hv::kvm::vm vm(sys);
+  hv::guest_memory mem(16 << 20);
+  vm.map_memory(0, 0, mem.size(), mem.host_base());
+  const std::uint8_t code[] = {0xe6, 0xe5, 0xf4};
+  (void)mem.copy_to_guest(xenabi::phys_addr{0x100000}, code, sizeof code);
+  hv::kvm::vcpu v(sys, vm, 0);
+  v.set_cpuid(hv::kvm::host_cpuid());
+  v.set_pvh_entry(0x100000, 0);
+  const int e = v.enter();
+  const auto t1 = clk::now();
+  if (e != 0 || v.run().exit_reason != KVM_EXIT_IO) throw std::runtime_error("bare first exit is not port I/O");
+  return std::chrono::duration<double, std::micro>(t1 - t0).count();
+}
+
+double hello_first_console_ms(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img) {
+  hv::tracer tr;
+  hv::host h(tr);
+  hv::kvm::boot_options opt;
+  opt.echo_console = false;
+  hv::kvm::domain_runner r(sys, h, 0, img, opt);
+  r.run();
+  return static_cast<double>(r.first_console_ns()) / 1e6;
+}
+
+// Heap bytes per idle domain (domain tables, shared_info page, vCPU state, timer thread stack
+// excluded as it is not heap), guest RAM excluded (it is an mmap).
+double bytes_per_idle_domain() {
+  hv::tracer tr;
+  hv::host h(tr);
+  constexpr int n = 200;
+  const auto before = mallinfo2().uordblks;
+  for (int i = 0; i < n; ++i) (void)h.create_domain(static_cast<std::uint16_t>(i), 4 << 20, 1, 2000000, 0);
+  const auto after = mallinfo2().uordblks;
+  return static_cast<double>(after - before) / n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int reps = 3;
+  std::vector<const char*> files;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--reps=", 0) == 0) reps = std::max(1, std::atoi(a.c_str() + 7));
+    else if (a.rfind("-", 0) != 0) files.push_back(argv[i]);
+  }
+  const char* probe_path = files.size() >= 2 ? files[0] : XENHV_PROBE_ELF;
+  const char* hello_path = files.size() >= 2 ? files[1] : XENHV_HELLO_ELF;
+  if (!hv::kvm::system::available()) {
+    std::printf("SKIPPED: /dev/kvm is not available\n");
+    return 0;
+  }
+  hv::kvm::system sys;
+  const auto probe = read(probe_path);
+  const auto hello = read(hello_path);
+
+  const double hcall = per_op_us(sys, probe, "null", 500, reps);
+  const double bare = per_op_us(sys, probe, "bare", 500, reps);
+  std::printf("null hypercall round trip %.2f us, bare port-I/O exit %.2f us\n", hcall, bare);
+
+  const auto fe = first_exit_elf();
+  double xs = 1e9, bs = 1e9;
+  for (int i = 0; i < std::max(reps, 5); ++i) {
+    xs = std::min(xs, xenhv_first_exit_us(sys, fe));
+    bs = std::min(bs, bare_first_exit_us(sys));
+  }
+  std::printf("domain create to first exit %.1f us, bare VM create to first exit %.1f us\n", xs, bs);
+  double hm = 1e9;
+  for (int i = 0; i < reps; ++i) hm = std::min(hm, hello_first_console_ms(sys, hello));
+  const double bpd = bytes_per_idle_domain();
+  std::printf("FIGURE hypercall_vs_bare_exit %.3f\n", hcall / bare);
+  std::printf("FIGURE startup_vs_bare_vm %.3f\n", xs / bs);
+  std::printf("FIGURE hello_first_console_ms %.3f\n", hm);
+  std::printf("FIGURE bytes_per_idle_domain %.0f\n", bpd);
+  return 0;
+}
