@@ -12,6 +12,7 @@
 #include <xenabi/abi/event_channel.hpp>
 #include <xenabi/abi/grant_table.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
+#include <xenabi/abi/hvm/hvm_vcpu.hpp>
 #include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/hvm/start_info.hpp>
 #include <xenabi/abi/memory.hpp>

@@ -80,8 +80,13 @@ class vcpu {
   std::optional<phys_addr> runstate_gpa;
   /// Absolute system time of the single-shot timer, if armed.
   std::optional<std::uint64_t> timer_deadline;
-  /// True while up (running or able to run); false before VCPUOP_up for secondary vCPUs.
+  /// True while up (running or able to run); false before VCPUOP_up for secondary vCPUs and
+  /// after VCPUOP_down.
   bool up = false;
+  /// True once the vCPU has a start state (vCPU 0 at boot; others after VCPUOP_initialise).
+  bool initialised = false;
+  /// The start state given by VCPUOP_initialise, not yet loaded by the platform.
+  std::optional<abi::vcpu_hvm_context> pending_context;
   /// Ports this vCPU is polling in SCHEDOP_poll (empty when not polling).
   std::vector<std::uint32_t> poll_ports;
   /// Set when an event (or timer) should wake a blocked/polling vCPU.
@@ -150,6 +155,7 @@ class domain {
         vcpus.back()->vcpu_info_gpa.reset();  // lives in shared_info until registered
     }
     vcpus.front()->up = true;
+    vcpus.front()->initialised = true;
     evtchns.resize(1);  // port 0 is never allocated
     publish_wallclock();
   }

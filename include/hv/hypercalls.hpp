@@ -337,6 +337,48 @@ inline std::int64_t vcpu_op(hcall& c) {
       std::lock_guard lock(t.mu);
       return t.up ? 1 : 0;
     }
+    case abi::VCPUOP::initialise: {
+      if (arg == 0) return c.fail(errc::einval, "no context");  // Xen: a null context is refused
+      auto r = c.in<abi::vcpu_hvm_context>(arg);
+      if (!r) return c.fail(errc::efault, "bad context pointer");
+      const auto& x = r.value();
+      c.arg("mode", x.mode == 1 ? "VCPU_HVM_MODE_64B" : x.mode == 0 ? "VCPU_HVM_MODE_32B" : std::to_string(x.mode));
+      if (x.mode == static_cast<std::uint32_t>(abi::VCPU_HVM_MODE::_64B)) {
+        const auto& g = x.cpu_regs.x86_64;
+        c.arg("rip", hex(g.rip));
+        if ((g.cr0 & 0x80000001u) != 0x80000001u || (g.cr4 & 0x20u) == 0 || (g.efer & 0x100u) == 0)
+          return c.fail(errc::einval, "64-bit mode needs CR0.PG|PE, CR4.PAE and EFER.LME");
+      } else if (x.mode == static_cast<std::uint32_t>(abi::VCPU_HVM_MODE::_32B)) {
+        const auto& g = x.cpu_regs.x86_32;
+        c.arg("eip", hex(g.eip));
+        if ((g.cr0 & 1u) == 0 || (g.efer & 0x500u) != 0)
+          return c.fail(errc::einval, "32-bit mode needs CR0.PE and EFER.LME/LMA clear");
+      } else {
+        return c.fail(errc::einval, "unknown VCPU_HVM_MODE");
+      }
+      std::lock_guard lock(t.mu);
+      if (t.initialised) return c.fail(errc::eexist, "vCPU already initialised");
+      t.pending_context = x;
+      t.initialised = true;
+      return 0;
+    }
+    case abi::VCPUOP::up: {
+      {
+        std::lock_guard lock(t.mu);
+        if (!t.initialised) return c.fail(errc::einval, "vCPU not initialised (VCPUOP_initialise first)");
+        t.up = true;
+      }
+      c.d.notify(t);
+      return 0;
+    }
+    case abi::VCPUOP::down: {
+      {
+        std::lock_guard lock(t.mu);
+        t.up = false;
+      }
+      c.d.notify(t);
+      return 0;
+    }
     case abi::VCPUOP::register_vcpu_info: {
       auto r = c.in<abi::vcpu_register_vcpu_info>(arg);
       if (!r) return c.fail(errc::efault, "bad argument pointer");

@@ -73,7 +73,7 @@ TEST_CASE("guest_view: 4-level walk, large pages, holes and non-canonical addres
   REQUIRE(g.write(virt_addr{0x00007f0000204000}, 1) == errc::efault);
 }
 
-TEST_CASE("guest_view: paging off is identity within RAM; a page table outside RAM is EFAULT") {
+TEST_CASE("guest_view: paging off is identity within RAM - a page table outside RAM is EFAULT") {
   guest_memory mem(1 << 20);
   guest_view off(mem, paging_mode{0x11, 0, 0, 0});
   REQUIRE(off.translate(virt_addr{0x1234}).value() == phys_addr{0x1234});

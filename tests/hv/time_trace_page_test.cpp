@@ -38,7 +38,7 @@ TEST_CASE("trace: text and JSON renderings") {
   REQUIRE(hv::render_result(3) == "3");
 }
 
-TEST_CASE("hypercall page: each stub is mov $nr,%eax; out %al,$0xe4; ret, padded with int3") {
+TEST_CASE("hypercall page: each stub is mov nr to eax, out to port 0xe4, ret, padded with int3") {
   std::array<std::byte, 4096> page{};
   hv::fill_hypercall_page(page);
   for (std::size_t nr = 0; nr < hv::hypercall_stub_count; ++nr) {

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include <hv/abi.hpp>
 #include <hv/platform/kvm/fd.hpp>
 
 namespace hv::kvm {
@@ -287,6 +288,57 @@ class vcpu {
     r.rflags = 0x2;
     if (::ioctl(fd_.get(), KVM_SET_REGS, &r) < 0) throw_errno("KVM_SET_REGS");
     run_->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+    run_->kvm_dirty_regs = 0;
+  }
+
+  /// Loads a start state in Xen's `vcpu_hvm_context` form (VCPUOP_initialise): 32-bit protected
+  /// mode with the given segments, or 64-bit long mode with flat segments.
+  void set_hvm_context(const xenabi::abi::vcpu_hvm_context& ctx) {
+    kvm_sregs s{};
+    if (::ioctl(fd_.get(), KVM_GET_SREGS, &s) < 0) throw_errno("KVM_GET_SREGS");
+    kvm_regs r{};
+    auto seg = [](std::uint64_t base, std::uint32_t limit, std::uint16_t ar, std::uint16_t sel) {
+      kvm_segment g{};
+      g.base = base;
+      g.limit = limit;
+      g.selector = sel;
+      g.type = static_cast<std::uint8_t>(ar & 0xf);
+      g.s = static_cast<std::uint8_t>((ar >> 4) & 1);
+      g.dpl = static_cast<std::uint8_t>((ar >> 5) & 3);
+      g.present = static_cast<std::uint8_t>((ar >> 7) & 1);
+      g.avl = static_cast<std::uint8_t>((ar >> 12) & 1);
+      g.l = static_cast<std::uint8_t>((ar >> 13) & 1);
+      g.db = static_cast<std::uint8_t>((ar >> 14) & 1);
+      g.g = static_cast<std::uint8_t>((ar >> 15) & 1);
+      return g;
+    };
+    if (ctx.mode == static_cast<std::uint32_t>(xenabi::abi::VCPU_HVM_MODE::_64B)) {
+      const auto& x = ctx.cpu_regs.x86_64;
+      s.cs = seg(0, 0xffffffff, 0xa09b, 0x08);  // 64-bit code
+      s.ds = s.es = s.fs = s.gs = s.ss = seg(0, 0xffffffff, 0xc093, 0x10);
+      s.tr = seg(0, 0x67, 0x008b, 0x18);
+      s.cr0 = x.cr0;
+      s.cr3 = x.cr3;
+      s.cr4 = x.cr4;
+      s.efer = x.efer | 0x500;  // LME | LMA
+      r = kvm_regs{x.rax, x.rbx, x.rcx, x.rdx, x.rsi, x.rdi, x.rsp, x.rbp, 0, 0, 0, 0, 0, 0, 0, 0,
+                   x.rip, x.rflags | 2};
+    } else {
+      const auto& x = ctx.cpu_regs.x86_32;
+      s.cs = seg(x.cs_base, x.cs_limit, x.cs_ar, 0x08);
+      s.ds = s.es = s.fs = s.gs = seg(x.ds_base, x.ds_limit, x.ds_ar, 0x10);
+      s.es = seg(x.es_base, x.es_limit, x.es_ar, 0x10);
+      s.ss = seg(x.ss_base, x.ss_limit, x.ss_ar, 0x10);
+      s.tr = seg(x.tr_base, x.tr_limit, x.tr_ar != 0 ? x.tr_ar : 0x8b, 0x18);
+      s.cr0 = x.cr0;
+      s.cr3 = x.cr3;
+      s.cr4 = x.cr4;
+      s.efer = x.efer;
+      r = kvm_regs{x.eax, x.ebx, x.ecx, x.edx, x.esi, x.edi, x.esp, x.ebp, 0, 0, 0, 0, 0, 0, 0, 0,
+                   x.eip, std::uint64_t{x.eflags} | 2};
+    }
+    if (::ioctl(fd_.get(), KVM_SET_SREGS, &s) < 0) throw_errno("KVM_SET_SREGS");
+    if (::ioctl(fd_.get(), KVM_SET_REGS, &r) < 0) throw_errno("KVM_SET_REGS");
     run_->kvm_dirty_regs = 0;
   }
 

@@ -131,15 +131,37 @@ class machine {
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGUSR1, &sa, nullptr);
 
-    {
-      std::unique_lock lock(v.mu);
-      // Secondary vCPUs wait for VCPUOP_up (not implemented for KVM yet: they stay offline).
-      while (!v.up && d_.shutdown() == shutdown_kind::none) v.cv.wait(lock);
-      d_.set_runstate(v, runstate::running);
-    }
-    d_.publish_time(v);
     bool first = true;
+    bool running = false;
     while (d_.shutdown() == shutdown_kind::none) {
+      bool up_now = false;
+      {
+        std::lock_guard lock(v.mu);
+        up_now = v.up;
+      }
+      if (!running || !up_now) {
+        // Offline (secondary vCPU before VCPUOP_up, or after VCPUOP_down): wait to be brought up,
+        // then load the start state VCPUOP_initialise gave, if any.
+        std::optional<abi::vcpu_hvm_context> ctx;
+        {
+          std::unique_lock lock(v.mu);
+          if (running) d_.set_runstate(v, runstate::offline);
+          while (!v.up && d_.shutdown() == shutdown_kind::none) v.cv.wait(lock);
+          if (d_.shutdown() != shutdown_kind::none) break;
+          ctx = std::exchange(v.pending_context, std::nullopt);
+          d_.set_runstate(v, runstate::running);
+        }
+        if (ctx) {
+          try {
+            kv.set_hvm_context(*ctx);
+          } catch (const std::exception& e) {
+            crash(kv, v, std::string("cannot load the VCPUOP_initialise state: ") + e.what());
+            break;
+          }
+        }
+        running = true;
+        d_.publish_time(v);
+      }
       // Event upcall: inject the callback vector when the guest can take it.
       const std::uint8_t vec = d_.upcall_vector_of(v);
       bool want = vec != 0 && d_.upcall_pending(v);

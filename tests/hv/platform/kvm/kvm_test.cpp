@@ -135,3 +135,23 @@ TEST_CASE("kvm: --trace=json writes one JSON object per hypercall") {
   std::fclose(f);
   REQUIRE(calls == 3);
 }
+
+TEST_CASE("kvm: VCPUOP_initialise/up start a second vCPU, VCPUOP_down stops it") {
+  REQUIRE_KVM();
+  hv::kvm::system sys;
+  hv::tracer tr;
+  hv::host h(tr);
+  hv::kvm::boot_options opt;
+  opt.mem = 16 << 20;
+  opt.vcpus = 2;
+  opt.cmdline = "smp";
+  opt.echo_console = false;
+  auto img = read(XENHV_PROBE_ELF);
+  hv::kvm::domain_runner r(sys, h, 0, img, opt);
+  r.run();
+  INFO(r.console());
+  REQUIRE(r.dom().shutdown() == hv::shutdown_kind::poweroff);
+  REQUIRE(r.console().find("FAIL") == std::string::npos);
+  REQUIRE(r.console().find("ok vCPU 1 ran") != std::string::npos);
+  REQUIRE(r.console().find("probe: done, 0 failures") != std::string::npos);
+}

@@ -9,11 +9,13 @@
 //   bare N       N writes to xenhv's bare-exit port (benchmark baseline), then poweroff
 //   null N       N xen_version(XENVER_version) hypercalls (benchmark), then poweroff
 //   first        poweroff at once (start-up benchmark)
+//   smp          bring vCPU 1 up with VCPUOP_initialise/up (needs 2 vCPUs); it takes itself down
 #include <cstddef>
 #include <cstdint>
 
 #include <xenabi/abi/event_channel.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
+#include <xenabi/abi/hvm/hvm_vcpu.hpp>
 #include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/hvm/start_info.hpp>
 #include <xenabi/abi/memory.hpp>
@@ -209,6 +211,46 @@ void console_write(const char* s, std::size_t n) {
 }
 }  // namespace kernel
 
+// vCPU 1's entry (64-bit, paging on, from VCPUOP_initialise): its own stack, then ap_main.
+__asm__(".text\n.globl ap_entry\nap_entry:\n  mov $ap_stack_top, %rsp\n  call ap_main\n1: hlt\n  jmp 1b\n"
+        ".bss\n.balign 16\nap_stack: .skip 8192\nap_stack_top:\n.text\n");
+extern "C" void ap_entry();
+constinit volatile std::uint32_t ap_alive = 0;
+
+extern "C" void ap_main() {
+  __atomic_store_n(&ap_alive, 1u, __ATOMIC_SEQ_CST);
+  (void)hcall(H::vcpu_op, op(abi::VCPUOP::down), 1, 0);  // take ourselves down
+}
+
+namespace {
+void smp() {
+  abi::vcpu_hvm_context ctx{};
+  ctx.mode = op(abi::VCPU_HVM_MODE::_64B);
+  auto& r = ctx.cpu_regs.x86_64;
+  std::uint64_t cr0 = 0, cr3 = 0, cr4 = 0;
+  __asm__ __volatile__("mov %%cr0, %0; mov %%cr3, %1; mov %%cr4, %2" : "=r"(cr0), "=r"(cr3), "=r"(cr4));
+  std::uint32_t lo = 0, hi = 0;
+  __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0xc0000080u));
+  r.cr0 = cr0;
+  r.cr3 = cr3;
+  r.cr4 = cr4;
+  r.efer = (std::uint64_t{hi} << 32) | lo;
+  r.rip = addr(&ap_entry);
+  r.rflags = 2;
+  expect("vcpu_op up before initialise", hcall(H::vcpu_op, op(abi::VCPUOP::up), 1, 0), -22);
+  abi::vcpu_hvm_context bad = ctx;
+  bad.cpu_regs.x86_64.cr0 = 1;
+  expect("initialise bad context", hcall(H::vcpu_op, op(abi::VCPUOP::initialise), 1, addr(&bad)), -22);
+  expect("initialise vCPU 1", hcall(H::vcpu_op, op(abi::VCPUOP::initialise), 1, addr(&ctx)), 0);
+  expect("initialise vCPU 1 again", hcall(H::vcpu_op, op(abi::VCPUOP::initialise), 1, addr(&ctx)), -17);
+  expect("up vCPU 1", hcall(H::vcpu_op, op(abi::VCPUOP::up), 1, 0), 0);
+  while (__atomic_load_n(&ap_alive, __ATOMIC_SEQ_CST) == 0) (void)hcall(H::sched_op, op(abi::SCHEDOP::yield), 0);
+  expect("vCPU 1 ran", ap_alive, 1);
+  while (hcall(H::vcpu_op, op(abi::VCPUOP::is_up), 1, 0) != 0) (void)hcall(H::sched_op, op(abi::SCHEDOP::yield), 0);
+  expect("vCPU 1 took itself down", hcall(H::vcpu_op, op(abi::VCPUOP::is_up), 1, 0), 0);
+}
+}  // namespace
+
 extern "C" void hello_upcall() {
   auto& vi = shared.vcpu_info[0];
   __atomic_store_n(&vi.evtchn_upcall_pending, std::uint8_t{0}, __ATOMIC_SEQ_CST);
@@ -241,7 +283,7 @@ extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
   if (starts(cmd, "sse")) __asm__ __volatile__(".byte 0x66, 0x0f, 0xef, 0xc0");  // pxor %xmm0, %xmm0
   if (starts(cmd, "triple")) __asm__ __volatile__("ud2");
   if (starts(cmd, "crash")) kernel::shutdown(abi::SHUTDOWN::crash);
-  checks();
+  if (starts(cmd, "smp")) smp(); else checks();
   kernel::print("probe: done, ");
   kernel::print_dec(failures);
   kernel::println(" failures");

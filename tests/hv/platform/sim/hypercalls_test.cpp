@@ -25,7 +25,7 @@ constexpr std::uint64_t op(E e) {
 }
 }  // namespace
 
-TEST_CASE("xen_version: version, strings, features; bad buffer and sub-op") {
+TEST_CASE("xen_version: version, strings, features - bad buffer and sub-op") {
   hv::sim::machine m;
   REQUIRE(m.call(H::xen_version, op(abi::XENVER::version), 0) == 0x00040011);
   REQUIRE(m.call(H::xen_version, op(abi::XENVER::extraversion), buf) == 0);
@@ -45,7 +45,7 @@ TEST_CASE("xen_version: version, strings, features; bad buffer and sub-op") {
   REQUIRE(m.call(H::xen_version, 99, buf) == rc(errc::enosys));
 }
 
-TEST_CASE("console_io: write goes to the console, read returns input; bad buffer; release build") {
+TEST_CASE("console_io: write goes to the console, read returns input - bad buffer - release build") {
   hv::sim::machine m;
   m.put(buf, std::array<char, 6>{'h', 'i', '!', '\n', 0, 0});
   REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 4, buf) == 0);
@@ -62,7 +62,7 @@ TEST_CASE("console_io: write goes to the console, read returns input; bad buffer
   REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 4, buf) == rc(errc::eperm));
 }
 
-TEST_CASE("hvm_op: set/get CALLBACK_IRQ; guest may not set STORE_PFN; bad index and domain") {
+TEST_CASE("hvm_op: set/get CALLBACK_IRQ - guest may not set STORE_PFN - bad index and domain") {
   hv::sim::machine m;
   abi::xen_hvm_param p{};
   p.domid = abi::DOMID::SELF;
@@ -90,7 +90,7 @@ TEST_CASE("hvm_op: set/get CALLBACK_IRQ; guest may not set STORE_PFN; bad index 
   REQUIRE(m.call(H::hvm_op, 12345, arg) == rc(errc::enosys));
 }
 
-TEST_CASE("memory_op: shared_info moves into the guest frame; memory map; reservations") {
+TEST_CASE("memory_op: shared_info moves into the guest frame - memory map - reservations") {
   hv::sim::machine m;
   auto& d = m.dom();
   d.publish_wallclock();
@@ -177,7 +177,7 @@ TEST_CASE("vcpu_op: register_vcpu_info once, runstate area, singleshot timer, ba
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 0, arg) == rc(errc::etime));
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 1, arg) == rc(errc::einval));
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::stop_singleshot_timer), 0, 0) == 0);
-  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::initialise), 1, arg) == rc(errc::enosys));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::send_nmi), 1, arg) == rc(errc::enosys));
 }
 
 TEST_CASE("set_timer_op + SCHEDOP_block: VIRQ_TIMER fires, not earlier than asked") {
@@ -306,7 +306,7 @@ TEST_CASE("event channels: IPI, VIRQ validation, bind_vcpu") {
   REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_vcpu), arg) == rc(errc::einval));  // IPI cannot move
 }
 
-TEST_CASE("sched_op: poll returns on a pending port or at its timeout; shutdown; bad arguments") {
+TEST_CASE("sched_op: poll returns on a pending port or at its timeout - shutdown - bad arguments") {
   hv::sim::machine m;
   auto& d = m.dom();
   abi::evtchn_alloc_unbound au{};
@@ -354,7 +354,7 @@ TEST_CASE("sched_op: poll returns on a pending port or at its timeout; shutdown;
   REQUIRE(d.shutdown() == hv::shutdown_kind::reboot);
 }
 
-TEST_CASE("multicall: each entry dispatched, results written back; bad list is EFAULT") {
+TEST_CASE("multicall: each entry dispatched, results written back - bad list is EFAULT") {
   hv::sim::machine m;
   gabi::multicall_entry e[2]{};
   e[0].op = op(H::xen_version);
@@ -456,4 +456,28 @@ TEST_CASE("grant tables: setup/query, frames mapped with add_to_physmap, v1 only
   REQUIRE(m.get<gabi::gnttab_copy>(arg).status == static_cast<std::int16_t>(abi::GNTST::bad_copy_arg));
   REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), unmapped, 1) == rc(errc::efault));
   REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::transfer), arg, 1) == rc(errc::enosys));
+}
+
+TEST_CASE("vcpu_op: initialise validates the context, once - up needs it - down/is_up") {
+  hv::sim::machine m(4 << 20, 2);
+  abi::vcpu_hvm_context ctx{};
+  ctx.mode = 7;
+  m.put(arg, ctx);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::up), 1, 0) == rc(errc::einval));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::initialise), 1, arg) == rc(errc::einval));
+  ctx.mode = op(abi::VCPU_HVM_MODE::_64B);
+  ctx.cpu_regs.x86_64.cr0 = 0x80000011;
+  ctx.cpu_regs.x86_64.cr4 = 0;  // no PAE
+  ctx.cpu_regs.x86_64.efer = 0x500;
+  m.put(arg, ctx);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::initialise), 1, arg) == rc(errc::einval));
+  ctx.cpu_regs.x86_64.cr4 = 0x20;
+  m.put(arg, ctx);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::initialise), 1, arg) == 0);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::initialise), 1, arg) == rc(errc::eexist));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::initialise), 1, unmapped) == rc(errc::efault));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::up), 1, 0) == 0);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::is_up), 1, 0) == 1);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::down), 1, 0) == 0);
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::is_up), 1, 0) == 0);
 }
