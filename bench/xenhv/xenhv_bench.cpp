@@ -32,31 +32,24 @@ std::vector<std::uint8_t> read(const char* path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-// Seconds to boot KERNEL with CMDLINE to poweroff (quiet).
-double run_seconds(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img, const std::string& cmdline) {
+// The probe kernel's own measurement ("measure N R"): fastest round of N bare port-I/O exits
+// and of N null xen_version hypercalls, in guest TSC cycles per operation.
+void measure_exits(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img, int n, int rounds,
+                   double& bare, double& null) {
   hv::tracer tr;
   hv::host h(tr);
   hv::kvm::boot_options opt;
   opt.mem = 16 << 20;
-  opt.cmdline = cmdline;
+  opt.cmdline = "measure " + std::to_string(n) + " " + std::to_string(rounds);
   opt.echo_console = false;
-  const auto t0 = clk::now();
   hv::kvm::domain_runner r(sys, h, 0, img, opt);
   r.run();
-  const auto t1 = clk::now();
-  if (r.dom().shutdown() != hv::shutdown_kind::poweroff) throw std::runtime_error("guest did not power off: " + cmdline);
-  return std::chrono::duration<double>(t1 - t0).count();
-}
-
-// Per-operation cost of "MODE N" in the probe kernel: (t(4N) - t(N)) / 3N, best of reps.
-double per_op_us(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img, const char* mode, int n, int reps) {
-  double best = 1e9;
-  for (int i = 0; i < reps; ++i) {
-    const double lo = run_seconds(sys, img, std::string(mode) + " " + std::to_string(n));
-    const double hi = run_seconds(sys, img, std::string(mode) + " " + std::to_string(4 * n));
-    best = std::min(best, (hi - lo) / (3.0 * n) * 1e6);
-  }
-  return best;
+  const std::string out = r.console();
+  const auto b = out.find("measure bare "), u = out.find("measure null ");
+  if (b == std::string::npos || u == std::string::npos) throw std::runtime_error("probe did not measure: " + out);
+  const double khz = r.dom().clock.khz();
+  bare = std::stod(out.substr(b + 13)) / khz * 1000.0;  // cycles -> microseconds
+  null = std::stod(out.substr(u + 13)) / khz * 1000.0;
 }
 
 // An ELF whose PVH entry executes `out %al, $0xe5` at once: the same first exit for both the
@@ -170,8 +163,8 @@ int main(int argc, char** argv) {
   const auto probe = read(probe_path);
   const auto hello = read(hello_path);
 
-  const double hcall = per_op_us(sys, probe, "null", 500, reps);
-  const double bare = per_op_us(sys, probe, "bare", 500, reps);
+  double bare = 0, hcall = 0;
+  measure_exits(sys, probe, 200, 5 * reps, bare, hcall);
   std::printf("null hypercall round trip %.2f us, bare port-I/O exit %.2f us\n", hcall, bare);
 
   const auto fe = first_exit_elf();

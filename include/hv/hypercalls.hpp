@@ -1041,7 +1041,7 @@ inline std::int64_t dispatch(vcpu& v, const hypercall_args& a, const guest_view&
     }
   }
   rec.result = rc;
-  v.dom.trace.emit(rec);
+  v.dom.trace.emit(std::move(rec));
   return rc;
 }
 

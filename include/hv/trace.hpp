@@ -4,10 +4,10 @@
 /// (`--trace`) or JSON lines (`--trace=json`). The last records are kept for crash reports.
 #pragma once
 
+#include <array>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
-#include <deque>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -40,6 +40,7 @@ struct trace_record {
   std::vector<trace_arg> args;  ///< Decoded arguments (sub-op first).
   std::int64_t result = 0;      ///< Return value (negative Xen errno on failure).
   std::string note;             ///< Why it failed or was refused, if xenhv knows.
+  bool is_note = false;         ///< A hypervisor event (note) rather than a hypercall.
 };
 
 /// Formats a value as hex ("0x1f").
@@ -105,6 +106,8 @@ struct trace_record {
 }
 
 /// The trace sink: prints records per the mode and keeps the last few for crash reports.
+/// With tracing off a record is only moved into a small ring (no formatting, no allocation
+/// beyond the record's own strings), so an untraced hypercall stays cheap.
 class tracer {
  public:
   /// A tracer writing to \p out (stderr by default) in \p mode.
@@ -112,41 +115,59 @@ class tracer {
   /// The mode.
   [[nodiscard]] trace_mode mode() const noexcept { return mode_; }
   /// Records \p r (thread-safe).
-  void emit(const trace_record& r) {
-    std::string line = format_text(r);
+  void emit(trace_record r) {
+    if (mode_ != trace_mode::off) {
+      const std::string line = mode_ == trace_mode::text ? "[xenhv] " + format_text(r) : format_json(r);
+      std::lock_guard lock(mu_);
+      std::fprintf(out_, "%s\n", line.c_str());
+      std::fflush(out_);
+    }
     std::lock_guard lock(mu_);
-    if (mode_ == trace_mode::text) std::fprintf(out_, "[xenhv] %s\n", line.c_str());
-    if (mode_ == trace_mode::json) std::fprintf(out_, "%s\n", format_json(r).c_str());
-    if (mode_ != trace_mode::off) std::fflush(out_);
-    last_.push_back(std::move(line));
-    if (last_.size() > keep) last_.pop_front();
+    keep_record(std::move(r));
   }
   /// Records a hypervisor event that is not a hypercall (hypercall page installed, a refused
   /// MSR write...), in the trace's format.
   void note(std::uint16_t domain, std::uint32_t vcpu, const std::string& text) {
-    std::string line = "d" + std::to_string(domain) + "v" + std::to_string(vcpu) + " " + text;
     std::lock_guard lock(mu_);
-    if (mode_ == trace_mode::text) std::fprintf(out_, "[xenhv] %s\n", line.c_str());
+    if (mode_ == trace_mode::text)
+      std::fprintf(out_, "[xenhv] d%uv%u %s\n", unsigned{domain}, vcpu, text.c_str());
     if (mode_ == trace_mode::json)
       std::fprintf(out_, "{\"domain\":%u,\"vcpu\":%u,\"note\":\"%s\"}\n", unsigned{domain}, vcpu,
                    json_escape(text).c_str());
     if (mode_ != trace_mode::off) std::fflush(out_);
-    last_.push_back(std::move(line));
-    if (last_.size() > keep) last_.pop_front();
+    trace_record r;
+    r.domain = domain;
+    r.vcpu = vcpu;
+    r.note = text;
+    r.is_note = true;
+    keep_record(std::move(r));
   }
   /// The last records, oldest first, as text.
   [[nodiscard]] std::vector<std::string> last() const {
     std::lock_guard lock(mu_);
-    return {last_.begin(), last_.end()};
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < count_; ++i) {
+      const trace_record& r = ring_[(next_ + keep - count_ + i) % keep];
+      out.push_back(r.is_note ? "d" + std::to_string(r.domain) + "v" + std::to_string(r.vcpu) + " " + r.note
+                              : format_text(r));
+    }
+    return out;
   }
   /// How many records are kept for crash reports.
   static constexpr std::size_t keep = 16;
 
  private:
+  void keep_record(trace_record&& r) {
+    ring_[next_] = std::move(r);
+    next_ = (next_ + 1) % keep;
+    if (count_ < keep) ++count_;
+  }
   trace_mode mode_;
   std::FILE* out_;
   mutable std::mutex mu_;
-  std::deque<std::string> last_;
+  std::array<trace_record, keep> ring_{};
+  std::size_t next_ = 0;
+  std::size_t count_ = 0;
 };
 
 }  // namespace hv

@@ -50,6 +50,9 @@ inline constexpr std::uint32_t msr_ia32_tsc = 0x10;
 /// host leaves are what the guest sees for leaves 1 and 7 anyway). Hypervisor leaves
 /// (0x40000000..0x4fffffff) are not included.
 inline std::vector<kvm_cpuid_entry2> host_cpuid() {
+  // The host's leaves do not change while the process runs: read them once (in a VM each
+  // cpuid instruction is an exit to the outer hypervisor).
+  static const std::vector<kvm_cpuid_entry2> cached = [] {
   std::vector<kvm_cpuid_entry2> out;
   auto add = [&](std::uint32_t leaf, std::uint32_t sub, bool indexed) {
     unsigned a = 0, b = 0, c = 0, d = 0;
@@ -88,6 +91,8 @@ inline std::vector<kvm_cpuid_entry2> host_cpuid() {
     }
   }
   return out;
+  }();
+  return cached;
 }
 
 /// The Xen CPUID leaves at 0x40000000: signature `XenVMMXenVMM`, version \p version

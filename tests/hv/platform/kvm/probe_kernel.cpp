@@ -9,6 +9,8 @@
 //   bare N       N writes to xenhv's bare-exit port (benchmark baseline), then poweroff
 //   null N       N xen_version(XENVER_version) hypercalls (benchmark), then poweroff
 //   first        poweroff at once (start-up benchmark)
+//   measure N R  R rounds of N bare exits and N null hypercalls, alternating; prints the fastest
+//                round of each in TSC cycles per operation: "measure bare C" / "measure null C"
 //   smp          bring vCPU 1 up with VCPUOP_initialise/up (needs 2 vCPUs); it takes itself down
 #include <cstddef>
 #include <cstdint>
@@ -278,6 +280,30 @@ extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
   if (starts(cmd, "null")) {
     const std::uint64_t n = number_after(cmd);
     for (std::uint64_t i = 0; i < n; ++i) (void)hcall(H::xen_version, op(abi::XENVER::version), 0);
+    kernel::shutdown(abi::SHUTDOWN::poweroff);
+  }
+  if (starts(cmd, "measure")) {
+    const std::uint64_t n = number_after(cmd);
+    const char* rest = cmd + 8;
+    while (*rest >= '0' && *rest <= '9') ++rest;
+    const std::uint64_t rounds = number_after(rest);
+    std::uint64_t best_bare = ~std::uint64_t{0}, best_null = ~std::uint64_t{0};
+    for (std::uint64_t r = 0; r < rounds; ++r) {
+      std::uint64_t t0 = x86::rdtsc();
+      for (std::uint64_t i = 0; i < n; ++i) __asm__ __volatile__("outb %%al, $0xe5" ::"a"(0) : "memory");
+      std::uint64_t t1 = x86::rdtsc();
+      for (std::uint64_t i = 0; i < n; ++i) (void)hcall(H::xen_version, op(abi::XENVER::version), 0);
+      std::uint64_t t2 = x86::rdtsc();
+      if ((t1 - t0) / n < best_bare) best_bare = (t1 - t0) / n;
+      if ((t2 - t1) / n < best_null) best_null = (t2 - t1) / n;
+    }
+    kernel::print("measure bare ");
+    kernel::print_dec(best_bare);
+    kernel::println("");
+    kernel::print("measure null ");
+    kernel::print_dec(best_null);
+    kernel::println("");
+    kernel::flush();
     kernel::shutdown(abi::SHUTDOWN::poweroff);
   }
   if (starts(cmd, "sse")) __asm__ __volatile__(".byte 0x66, 0x0f, 0xef, 0xc0");  // pxor %xmm0, %xmm0
