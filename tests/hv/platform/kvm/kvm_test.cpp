@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -154,4 +155,28 @@ TEST_CASE("kvm: VCPUOP_initialise/up start a second vCPU, VCPUOP_down stops it")
   REQUIRE(r.console().find("FAIL") == std::string::npos);
   REQUIRE(r.console().find("ok vCPU 1 ran") != std::string::npos);
   REQUIRE(r.console().find("probe: done, 0 failures") != std::string::npos);
+}
+
+TEST_CASE("kvm: two domains bounce events over an interdomain channel (examples/pingpong)") {
+  REQUIRE_KVM();
+  hv::kvm::system sys;
+  hv::tracer tr;
+  hv::host h(tr);
+  auto img = read(XENHV_PINGPONG_ELF);
+  hv::kvm::boot_options a, b;
+  a.mem = b.mem = 16 << 20;
+  a.echo_console = b.echo_console = false;
+  a.cmdline = "ping 20";
+  b.cmdline = "pong 20";
+  hv::kvm::domain_runner d0(sys, h, 0, img, a);
+  hv::kvm::domain_runner d1(sys, h, 1, img, b);
+  std::thread t0([&] { d0.run(); });
+  std::thread t1([&] { d1.run(); });
+  t0.join();
+  t1.join();
+  INFO(d0.console() << d1.console());
+  REQUIRE(d0.dom().shutdown() == hv::shutdown_kind::poweroff);
+  REQUIRE(d1.dom().shutdown() == hv::shutdown_kind::poweroff);
+  REQUIRE(d0.console().find("ping: answered 20 events") != std::string::npos);
+  REQUIRE(d1.console().find("pong: 20 round trips") != std::string::npos);
 }
