@@ -33,3 +33,7 @@
 // Shared rings
 #include <xenabi/byte_ring.hpp>
 #include <xenabi/ring.hpp>
+
+// Guest services: clocks and timers, event channels
+#include <xenabi/clock.hpp>
+#include <xenabi/event_channel.hpp>
