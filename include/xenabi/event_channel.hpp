@@ -27,8 +27,8 @@
 /// **Masking.** `mask()` sets a port's mask bit. Unmasking must not lose an event that arrived
 /// while the port was masked (Xen sets the pending bit but does not raise the upcall for a
 /// masked port): `unmask()` clears the mask bit, then re-checks the pending bit, and only if it is
-/// set asks Xen to re-deliver with `EVTCHNOP_unmask` (the hypercall wrappers are in
-/// event_channel_ops.hpp).
+/// set asks Xen to re-deliver with `EVTCHNOP_unmask` (a hypercall; evtchn_bitmaps does the local
+/// part and tells the caller whether the hypercall is needed).
 ///
 /// Every shared-memory access is an atomic builtin (`__atomic_*`), except in constant
 /// evaluation, where plain accesses are used so the algorithm can be tested at compile time.
@@ -194,7 +194,7 @@ class evtchn_bitmaps {
     detail::evt::fetch_or(s_->evtchn_mask[p.value() / bits_per_word], bit(p));
   }
   /// Clears \p p's mask bit and returns true if the port is pending (then the caller must have
-  /// Xen re-deliver it: EVTCHNOP_unmask; see event_channel_ops.hpp's unmask()).
+  /// Xen re-deliver it with EVTCHNOP_unmask).
   [[nodiscard]] constexpr bool clear_mask_and_check_pending(port p) noexcept {
     XENABI_EXPECTS(p.value() < nr_ports);
     detail::evt::fetch_and(s_->evtchn_mask[p.value() / bits_per_word], static_cast<word>(~bit(p)));
