@@ -37,3 +37,5 @@
 // Guest services: clocks and timers, event channels
 #include <xenabi/clock.hpp>
 #include <xenabi/event_channel.hpp>
+#include <xenabi/timer.hpp>
+#include <xenabi/xenstore.hpp>

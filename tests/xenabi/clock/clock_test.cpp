@@ -220,7 +220,7 @@ TEST_CASE("wall clock readers never see a torn wc_sec|wc_sec_hi while it crosses
   const wall_clock_base end = read_wall_clock_base(si);
   INFO("reads " << reads << " torn " << torn << " after the crossing " << crossed);
   REQUIRE(torn == 0);
-  REQUIRE(end.sec == 0xffffff00u + 1023);
+  REQUIRE(end.sec == u64{0xffffff00u} + 1023);
   REQUIRE(end.sec > 0xffffffffu);
 }
 
