@@ -168,7 +168,7 @@ TEST_CASE("xenstore: a reply claiming more than 4096 bytes breaks the connection
 namespace {
 class fake_xenstored {
  public:
-  explicit fake_xenstored(abi::xenstore_domain_interface& page) : page_(page), back_(page) {
+  explicit fake_xenstored(abi::xenstore_domain_interface& page) : back_(page) {
     nodes_[""] = "";
   }
   void run(const std::atomic<bool>& stop) {
@@ -354,7 +354,6 @@ class fake_xenstored {
     }
   }
 
-  abi::xenstore_domain_interface& page_;
   xenstore_back back_;
   std::string in_, out_;
   std::map<std::string, std::string> nodes_, perms_;
