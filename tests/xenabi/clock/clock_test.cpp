@@ -162,22 +162,25 @@ bool consistent(const pvclock_snapshot& s) {
 TEST_CASE("vcpu_time_info readers never see a torn update") {
   abi::vcpu_time_info ti{};
   write_time(ti, 1);
-  std::atomic<bool> stop{false};
+  std::atomic<bool> reader_done{false};
+  std::atomic<u64> steps{0};
   std::thread writer([&] {
-    for (u64 k = 2; k < 200000; ++k) write_time(ti, k);
-    stop = true;
+    for (u64 k = 2; !reader_done.load(); ++k) {
+      write_time(ti, k);
+      steps.store(k);
+    }
   });
+  while (steps.load() < 100) std::this_thread::yield();  // the writer is running
   u64 reads = 0, torn = 0, last_version = 0, backwards = 0;
-  while (!stop) {
+  for (; reads < 200000; ++reads) {
     const pvclock_snapshot s = read_pvclock(ti);
-    ++reads;
     if (!consistent(s)) ++torn;
     if (s.version < last_version) ++backwards;
     last_version = s.version;
   }
+  reader_done = true;
   writer.join();
-  INFO("reads " << reads << " torn " << torn);
-  REQUIRE(reads > 0);
+  INFO("reads " << reads << " torn " << torn << " writer steps " << steps.load());
   REQUIRE(torn == 0);
   REQUIRE(backwards == 0);
 }
@@ -199,26 +202,28 @@ void write_wall(abi::shared_info& s, u64 k) {
 TEST_CASE("wall clock readers never see a torn wc_sec|wc_sec_hi while it crosses 2^32") {
   static abi::shared_info si{};
   write_wall(si, 0);
-  std::atomic<bool> stop{false};
+  std::atomic<bool> reader_done{false};
+  std::atomic<u64> steps{0};
   std::thread writer([&] {
-    for (u64 k = 1; k < 1024; ++k) {
-      write_wall(si, k);
-      for (int spin = 0; spin < 200; ++spin) cpu_relax();
+    for (u64 k = 1; !reader_done.load(); ++k) {
+      write_wall(si, k % 1024);  // seconds go back and forth across 2^32
+      steps.store(k);
     }
-    stop = true;
+    write_wall(si, 1023);
   });
+  while (steps.load() < 300) std::this_thread::yield();
   u64 reads = 0, torn = 0, crossed = 0;
-  while (!stop) {
+  for (; reads < 100000; ++reads) {
     const wall_clock_base b = read_wall_clock_base(si);
-    ++reads;
     if (b.sec != u64{0xffffff00u} + b.nsec) ++torn;
     if (b.sec > 0xffffffffu) ++crossed;
     const wall_time w = wall_clock_at(si, system_time{1500000000});
     if (w.sec < b.sec + 1) ++torn;
   }
+  reader_done = true;
   writer.join();
   const wall_clock_base end = read_wall_clock_base(si);
-  INFO("reads " << reads << " torn " << torn << " after the crossing " << crossed);
+  INFO("reads " << reads << " torn " << torn << " above 2^32 " << crossed);
   REQUIRE(torn == 0);
   REQUIRE(end.sec == u64{0xffffff00u} + 1023);
   REQUIRE(end.sec > 0xffffffffu);
@@ -239,18 +244,22 @@ void write_runstate(abi::vcpu_runstate_info& r, u64 k) {
 
 TEST_CASE("run-state readers never see a half-updated area") {
   abi::vcpu_runstate_info r{};
-  std::atomic<bool> stop{false};
+  std::atomic<bool> reader_done{false};
+  std::atomic<u64> steps{0};
   std::thread writer([&] {
-    for (u64 k = 0; k < 200000; ++k) write_runstate(r, k);
-    stop = true;
+    for (u64 k = 0; !reader_done.load(); ++k) {
+      write_runstate(r, k);
+      steps.store(k + 1);
+    }
   });
+  while (steps.load() < 100) std::this_thread::yield();
   u64 reads = 0, torn = 0;
-  while (!stop) {
+  for (; reads < 200000; ++reads) {
     const runstate_snapshot s = read_runstate(r);
-    ++reads;
     if (s.time[0] + s.time[1] + s.time[2] + s.time[3] != s.state_entry_time) ++torn;
     if (s.state < 0 || s.state > 2) ++torn;
   }
+  reader_done = true;
   writer.join();
   INFO("reads " << reads << " torn " << torn);
   REQUIRE(torn == 0);

@@ -171,7 +171,7 @@ TEST_CASE("demux: port order, resume after the last port handled, selector clear
 TEST_CASE("demux: masked ports stay pending until unmask re-delivers them") {
   XENABI_BOTH_REQUIRE(masked_ports_wait_for_unmask());
 }
-TEST_CASE("demux: raises merge while pending; ports without handler are cleared and counted") {
+TEST_CASE("demux: raises merge while pending, ports without handler are cleared and counted") {
   XENABI_BOTH_REQUIRE(coalesces_and_counts_unhandled());
 }
 TEST_CASE("handler table: capacity, duplicates, null handlers") { XENABI_BOTH_REQUIRE(table_rules()); }

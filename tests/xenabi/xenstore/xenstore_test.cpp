@@ -413,7 +413,7 @@ TEST_CASE("xenstore client against a fake xenstored thread: nodes, directories, 
   REQUIRE(l->env.notifies > 0);
 }
 
-TEST_CASE("xenstore client: 4096-byte payloads cross the 1024-byte rings; 4097 is refused") {
+TEST_CASE("xenstore client: 4096-byte payloads cross the 1024-byte rings, 4097 is refused") {
   auto l = std::make_unique<live>();
   xenstore_client<thread_env> xs(l->page, l->env);
   std::string big(4096 - 4, 'x');  // path "big" + nul + value = 4096 bytes
@@ -482,7 +482,7 @@ TEST_CASE("xenstore client: transactions commit, abort, and retry on EAGAIN") {
   REQUIRE(forever == 3);
 }
 
-TEST_CASE("xenstore client: watches fire with path and token; unwatch stops them") {
+TEST_CASE("xenstore client: watches fire with path and token, unwatch stops them") {
   auto l = std::make_unique<live>();
   xenstore_client<thread_env, 8> xs(l->page, l->env);
   char ev[256];
