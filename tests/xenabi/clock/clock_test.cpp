@@ -275,7 +275,7 @@ struct fake_tsc {
 };
 }  // namespace
 
-TEST_CASE("system clock: stable TSC reads directly, unstable TSC never goes backwards") {
+TEST_CASE("system clock: stable TSC reads directly / unstable TSC never goes backwards") {
   abi::vcpu_time_info v0{}, v1{};
   // vCPU1's parameters put it 500 ns behind vCPU0 for the same TSC
   v0.tsc_timestamp = 1000;

@@ -196,7 +196,7 @@ TEST_CASE("deadline queue matches a brute-force reference") {
   REQUIRE(matches_reference<64>(0xabcdefu, 40000));
   REQUIRE(matches_reference<5>(0x5555u, 40000));
 }
-TEST_CASE("deadline queue: equal deadlines run in arming order, stale ids do nothing") {
+TEST_CASE("deadline queue: equal deadlines run in arming order / stale ids do nothing") {
   XENABI_BOTH_REQUIRE(equal_deadlines_fifo_and_stale_ids());
 }
 TEST_CASE("deadline queue: capacity and null callbacks") { XENABI_BOTH_REQUIRE(capacity_enforced()); }

@@ -165,16 +165,16 @@ constexpr u32 max_hot_wait(u32 budget) {
 
 }  // namespace
 
-TEST_CASE("demux: port order, resume after the last port handled, selector cleared") {
+TEST_CASE("demux: port order / resume after the last port handled / selector cleared") {
   XENABI_BOTH_REQUIRE(delivers_in_port_order_then_resumes());
 }
 TEST_CASE("demux: masked ports stay pending until unmask re-delivers them") {
   XENABI_BOTH_REQUIRE(masked_ports_wait_for_unmask());
 }
-TEST_CASE("demux: raises merge while pending, ports without handler are cleared and counted") {
+TEST_CASE("demux: raises merge while pending / ports without handler are cleared and counted") {
   XENABI_BOTH_REQUIRE(coalesces_and_counts_unhandled());
 }
-TEST_CASE("handler table: capacity, duplicates, null handlers") { XENABI_BOTH_REQUIRE(table_rules()); }
+TEST_CASE("handler table: capacity / duplicates / null handlers") { XENABI_BOTH_REQUIRE(table_rules()); }
 
 TEST_CASE("demux fairness: a self-re-raising hot port delays a cold port by at most one delivery") {
   // every cold port is delivered, and at most one hot delivery happens between a cold port's
@@ -215,7 +215,7 @@ void on_conc(void* c, port p) {
 }
 }  // namespace
 
-TEST_CASE("demux under concurrent raisers: no event lost, none delivered twice") {
+TEST_CASE("demux under concurrent raisers: no event lost / none delivered twice") {
   auto w = std::make_unique<conc_world>();
   for (u32 p = 0; p < 4096; ++p) REQUIRE(w->t.bind(port{p}, &on_conc, w.get()));
   auto& v = w->s.vcpu_info[0];

@@ -154,10 +154,10 @@ constexpr bool helpers() {
 }  // namespace
 
 TEST_CASE("xenstore: parsing and formatting helpers") { XENABI_BOTH_REQUIRE(helpers()); }
-TEST_CASE("xenstore: requests, replies and XS_ERROR over a loopback server") {
+TEST_CASE("xenstore: requests / replies and XS_ERROR over a loopback server") {
   XENABI_BOTH_REQUIRE(loopback_requests());
 }
-TEST_CASE("xenstore: watch events that arrive before a reply are queued, overflow counted") {
+TEST_CASE("xenstore: watch events that arrive before a reply are queued / overflow counted") {
   XENABI_BOTH_REQUIRE(watch_events_before_replies_are_queued());
 }
 TEST_CASE("xenstore: a reply claiming more than 4096 bytes breaks the connection") {
@@ -383,7 +383,7 @@ struct live {
 };
 }  // namespace
 
-TEST_CASE("xenstore client against a fake xenstored thread: nodes, directories, permissions") {
+TEST_CASE("xenstore client against a fake xenstored thread: nodes / directories / permissions") {
   auto l = std::make_unique<live>();
   xenstore_client<thread_env> xs(l->page, l->env);
   char buf[4096];
@@ -413,7 +413,7 @@ TEST_CASE("xenstore client against a fake xenstored thread: nodes, directories, 
   REQUIRE(l->env.notifies > 0);
 }
 
-TEST_CASE("xenstore client: 4096-byte payloads cross the 1024-byte rings, 4097 is refused") {
+TEST_CASE("xenstore client: 4096-byte payloads cross the 1024-byte rings / 4097 is refused") {
   auto l = std::make_unique<live>();
   xenstore_client<thread_env> xs(l->page, l->env);
   std::string big(4096 - 4, 'x');  // path "big" + nul + value = 4096 bytes
@@ -430,7 +430,7 @@ TEST_CASE("xenstore client: 4096-byte payloads cross the 1024-byte rings, 4097 i
   REQUIRE(!xs.broken());
 }
 
-TEST_CASE("xenstore client: transactions commit, abort, and retry on EAGAIN") {
+TEST_CASE("xenstore client: transactions commit / abort / and retry on EAGAIN") {
   auto l = std::make_unique<live>();
   xenstore_client<thread_env> xs(l->page, l->env);
   char buf[64];
@@ -482,7 +482,7 @@ TEST_CASE("xenstore client: transactions commit, abort, and retry on EAGAIN") {
   REQUIRE(forever == 3);
 }
 
-TEST_CASE("xenstore client: watches fire with path and token, unwatch stops them") {
+TEST_CASE("xenstore client: watches fire with path and token / unwatch stops them") {
   auto l = std::make_unique<live>();
   xenstore_client<thread_env, 8> xs(l->page, l->env);
   char ev[256];
