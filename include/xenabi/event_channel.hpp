@@ -27,8 +27,13 @@
 /// **Masking.** `mask()` sets a port's mask bit. Unmasking must not lose an event that arrived
 /// while the port was masked (Xen sets the pending bit but does not raise the upcall for a
 /// masked port): `unmask()` clears the mask bit, then re-checks the pending bit, and only if it is
-/// set asks Xen to re-deliver with `EVTCHNOP_unmask` (a hypercall; evtchn_bitmaps does the local
-/// part and tells the caller whether the hypercall is needed).
+/// set asks Xen to re-deliver with `EVTCHNOP_unmask` (`evtchn::unmask()`; evtchn_bitmaps does the
+/// local part alone).
+///
+/// **Typed operations.** `evtchn::alloc_unbound`, `bind_interdomain`, `bind_virq`, `bind_ipi`,
+/// `bind_vcpu`, `send`, `close`, `status`, `unmask` wrap `EVTCHNOP_*` (hypercall.hpp's
+/// `event_channel_op`) with strong types: `evtchn::bind_virq(abi::VIRQ::TIMER)` returns a
+/// `result<port>`.
 ///
 /// Every shared-memory access is an atomic builtin (`__atomic_*`), except in constant
 /// evaluation, where plain accesses are used so the algorithm can be tested at compile time.
@@ -44,6 +49,7 @@
 #include <xenabi/core/barrier.hpp>
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
+#include <xenabi/hypercall.hpp>
 
 namespace xenabi {
 
@@ -338,5 +344,91 @@ constexpr bool evtchn_2l_raise(SharedInfo& s, VcpuInfo& v, port p) noexcept {
     detail::evt::store(v.evtchn_upcall_pending, u8{1});
   return true;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Typed EVTCHNOP wrappers
+
+inline namespace XENABI_GUEST_MODE_NS_ {
+
+/// The `EVTCHNOP_*` operations as functions returning strong types (over
+/// `event_channel_op<Op, T>` of hypercall.hpp; \p T is the hypercall transport).
+namespace evtchn {
+
+/// EVTCHNOP_alloc_unbound: a new port of this domain that domain \p remote may bind.
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<port> alloc_unbound(domain_id remote) noexcept {
+  abi::evtchn_alloc_unbound a{abi::DOMID::SELF, remote.value(), 0};
+  XENABI_TRY((event_channel_op<abi::EVTCHNOP::alloc_unbound, T>(a)));
+  return port{a.port};
+}
+/// EVTCHNOP_bind_interdomain: connects to \p remote_port of domain \p remote; the local port.
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<port> bind_interdomain(domain_id remote, port remote_port) noexcept {
+  abi::evtchn_bind_interdomain a{remote.value(), remote_port.value(), 0};
+  XENABI_TRY((event_channel_op<abi::EVTCHNOP::bind_interdomain, T>(a)));
+  return port{a.local_port};
+}
+/// EVTCHNOP_bind_virq: a port for virtual IRQ \p virq delivered to vCPU \p vcpu (VIRQ_TIMER
+/// for the timer alarm).
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<port> bind_virq(abi::VIRQ virq, u32 vcpu = 0) noexcept {
+  abi::evtchn_bind_virq a{static_cast<u32>(virq), vcpu, 0};
+  XENABI_TRY((event_channel_op<abi::EVTCHNOP::bind_virq, T>(a)));
+  return port{a.port};
+}
+/// EVTCHNOP_bind_ipi: a port for notifications to vCPU \p vcpu from the other vCPUs.
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<port> bind_ipi(u32 vcpu) noexcept {
+  abi::evtchn_bind_ipi a{vcpu, 0};
+  XENABI_TRY((event_channel_op<abi::EVTCHNOP::bind_ipi, T>(a)));
+  return port{a.port};
+}
+/// EVTCHNOP_bind_vcpu: deliver \p p's events to vCPU \p vcpu.
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<void> bind_vcpu(port p, u32 vcpu) noexcept {
+  const abi::evtchn_bind_vcpu a{p.value(), vcpu};
+  return event_channel_op<abi::EVTCHNOP::bind_vcpu, T>(a);
+}
+/// EVTCHNOP_send: signals the other end of \p p.
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<void> send(port p) noexcept {
+  const abi::evtchn_send a{p.value()};
+  return event_channel_op<abi::EVTCHNOP::send, T>(a);
+}
+/// EVTCHNOP_close: closes \p p.
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<void> close(port p) noexcept {
+  const abi::evtchn_close a{p.value()};
+  return event_channel_op<abi::EVTCHNOP::close, T>(a);
+}
+/// EVTCHNOP_status: the state of this domain's port \p p.
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<abi::evtchn_status> status(port p) noexcept {
+  abi::evtchn_status a{};
+  a.dom = abi::DOMID::SELF;
+  a.port = p.value();
+  XENABI_TRY((event_channel_op<abi::EVTCHNOP::status, T>(a)));
+  return a;
+}
+/// EVTCHNOP_unmask alone: unmask \p p in Xen and have it re-deliver a pending event.
+template <class T = default_hypercall_transport>
+[[nodiscard]] inline result<void> unmask_hypercall(port p) noexcept {
+  const abi::evtchn_unmask a{p.value()};
+  return event_channel_op<abi::EVTCHNOP::unmask, T>(a);
+}
+/// Unmasks \p p by the rule that loses no event: clear the mask bit locally, then re-check the
+/// pending bit, and only if it is set make the EVTCHNOP_unmask hypercall so Xen raises the
+/// upcall for it (an event that arrived while masked set the pending bit but raised nothing).
+/// Returns whether the hypercall was needed, or its error.
+template <class T = default_hypercall_transport, class SharedInfo>
+[[nodiscard]] inline result<bool> unmask(evtchn_bitmaps<SharedInfo>& bitmaps, port p) noexcept {
+  if (!bitmaps.clear_mask_and_check_pending(p)) return false;
+  XENABI_TRY(unmask_hypercall<T>(p));
+  return true;
+}
+
+}  // namespace evtchn
+
+}  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi

@@ -7,6 +7,7 @@
 ///
 /// \code
 /// xenabi::timer_mux<32, xenabi::singleshot_alarm<>> timers(xenabi::singleshot_alarm<>{vcpu});
+/// auto virq = xenabi::evtchn::bind_virq(xenabi::abi::VIRQ::TIMER, vcpu);  // then bind a handler
 /// auto id = timers.arm(clk.now() + 10_ms, &on_timeout, ctx);   // programs the alarm if earliest
 /// timers.cancel(id.value());                                    // reprograms if it was earliest
 /// // in the VIRQ_TIMER handler:
@@ -27,6 +28,7 @@
 #include <xenabi/clock.hpp>
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
+#include <xenabi/hypercall.hpp>
 
 namespace xenabi {
 
@@ -253,5 +255,38 @@ class timer_mux {
   system_time programmed_ = system_time::max();
   u64 alarm_writes_ = 0;
 };
+
+inline namespace XENABI_GUEST_MODE_NS_ {
+
+/// An alarm through `HYPERVISOR_set_timer_op` (absolute system time; 0 cancels, so a
+/// deadline of 0 is sent as 1 ns). Works in every guest mode.
+template <class T = default_hypercall_transport>
+struct set_timer_op_alarm {
+  /// Raise VIRQ_TIMER at \p t.
+  result<void> set(system_time t) noexcept {
+    const u64 ns = t.ns_since_epoch();
+    return set_timer_op<T>(ns == 0 ? 1 : ns);
+  }
+  /// Cancel.
+  result<void> stop() noexcept { return set_timer_op<T>(0); }
+};
+
+/// An alarm through `VCPUOP_set_singleshot_timer` / `VCPUOP_stop_singleshot_timer` for vCPU
+/// `vcpu` (without VCPU_SSHOTTMR_future: a deadline already past fires at once).
+template <class T = default_hypercall_transport>
+struct singleshot_alarm {
+  u32 vcpu = 0;  ///< The vCPU whose timer this is (the calling vCPU, for Xen).
+  /// Raise VIRQ_TIMER at \p t.
+  result<void> set(system_time t) noexcept {
+    abi::vcpu_set_singleshot_timer a{};
+    a.timeout_abs_ns = t.ns_since_epoch();
+    a.flags = 0;
+    return vcpu_op<abi::VCPUOP::set_singleshot_timer, T>(vcpu, a);
+  }
+  /// Cancel.
+  result<void> stop() noexcept { return vcpu_op<abi::VCPUOP::stop_singleshot_timer, T>(vcpu); }
+};
+
+}  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi

@@ -39,3 +39,7 @@
 #include <xenabi/event_channel.hpp>
 #include <xenabi/timer.hpp>
 #include <xenabi/xenstore.hpp>
+#include <xenabi/console.hpp>
+#include <xenabi/grant_table.hpp>
+#include <xenabi/mmu_update_queue.hpp>
+#include <xenabi/multicall.hpp>
