@@ -49,6 +49,8 @@
 #include <xenabi/core/barrier.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.inc>
+
 namespace xenabi {
 
 // ---------------------------------------------------------------------------------------------
@@ -461,3 +463,5 @@ template <class Runstate>
 }
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.inc>

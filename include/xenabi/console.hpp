@@ -28,6 +28,8 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/hypercall.hpp>
 
+#include <xenabi/core/macro_shield_begin.inc>
+
 namespace xenabi {
 
 /// What a console needs from its kernel: `notify()` signals the back end (EVTCHNOP_send on the
@@ -107,3 +109,5 @@ struct console_io_writer {
 }  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.inc>

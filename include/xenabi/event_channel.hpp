@@ -51,6 +51,8 @@
 #include <xenabi/core/types.hpp>
 #include <xenabi/hypercall.hpp>
 
+#include <xenabi/core/macro_shield_begin.inc>
+
 namespace xenabi {
 
 /// \cond XENABI_INTERNAL
@@ -432,3 +434,5 @@ template <class T = default_hypercall_transport, class SharedInfo>
 }  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.inc>

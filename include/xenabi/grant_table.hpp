@@ -39,6 +39,8 @@
 #include <xenabi/core/types.hpp>
 #include <xenabi/hypercall.hpp>
 
+#include <xenabi/core/macro_shield_begin.inc>
+
 namespace xenabi {
 
 /// A v1 grant table of \p Capacity entries (the caller maps the table's frames and passes
@@ -195,3 +197,5 @@ template <class T = default_hypercall_transport>
 }  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.inc>

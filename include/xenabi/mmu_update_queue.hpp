@@ -47,6 +47,8 @@
 #include <xenabi/hypercall.hpp>
 #include <xenabi/multicall.hpp>
 
+#include <xenabi/core/macro_shield_begin.inc>
+
 namespace xenabi {
 
 /// Page-table levels, for pinning.
@@ -335,3 +337,5 @@ class mmu_update_queue {
 }  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.inc>

@@ -28,6 +28,8 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/hypercall.hpp>
 
+#include <xenabi/core/macro_shield_begin.inc>
+
 namespace xenabi {
 
 inline namespace XENABI_GUEST_MODE_NS_ {
@@ -219,3 +221,5 @@ class multicall_batch {
 }  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.inc>

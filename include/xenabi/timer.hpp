@@ -30,6 +30,8 @@
 #include <xenabi/core/types.hpp>
 #include <xenabi/hypercall.hpp>
 
+#include <xenabi/core/macro_shield_begin.inc>
+
 namespace xenabi {
 
 /// Names a timer in a deadline_queue: its slot and the slot's generation when it was armed.
@@ -290,3 +292,5 @@ struct singleshot_alarm {
 }  // inline namespace XENABI_GUEST_MODE_NS_
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.inc>

@@ -47,6 +47,8 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
 
+#include <xenabi/core/macro_shield_begin.inc>
+
 namespace xenabi {
 
 /// A piece of text: pointer and length (not necessarily nul-terminated).
@@ -502,3 +504,5 @@ class xenstore_client {
 };
 
 }  // namespace xenabi
+
+#include <xenabi/core/macro_shield_end.inc>
