@@ -38,33 +38,6 @@
 
 namespace xenabi {
 
-/// \cond XENABI_INTERNAL
-namespace detail::bytes {
-template <class T>
-constexpr T load(const T& r) noexcept {
-  if (std::is_constant_evaluated()) return r;
-  return read_once(r);
-}
-template <class T>
-constexpr void store(T& r, T v) noexcept {
-  if (std::is_constant_evaluated()) {
-    r = v;
-  } else {
-    write_once(r, v);
-  }
-}
-constexpr void full_barrier() noexcept {
-  if (!std::is_constant_evaluated()) mb();
-}
-constexpr void read_barrier() noexcept {
-  if (!std::is_constant_evaluated()) rmb();
-}
-constexpr void write_barrier() noexcept {
-  if (!std::is_constant_evaluated()) wmb();
-}
-}  // namespace detail::bytes
-/// \endcond
-
 /// The producing end of a byte ring of \p N bytes (a power of two).
 template <std::size_t N>
 class byte_ring_writer {
@@ -81,8 +54,8 @@ class byte_ring_writer {
 
   /// Free bytes, or `errc::eoverflow` if the indices claim more than N bytes in flight.
   [[nodiscard]] constexpr result<std::uint32_t> space() const noexcept {
-    const std::uint32_t c = detail::bytes::load(*cons_);
-    const std::uint32_t p = detail::bytes::load(*prod_);
+    const std::uint32_t c = read_once(*cons_);
+    const std::uint32_t p = read_once(*prod_);
     const std::uint32_t used = p - c;
     if (used > size) return errc::eoverflow;
     return size - used;
@@ -91,17 +64,17 @@ class byte_ring_writer {
   /// Writes up to \p len bytes of \p data and publishes them; returns how many were written
   /// (fewer than \p len if the ring fills, 0 if it is full), or `errc::eoverflow`.
   [[nodiscard]] constexpr result<std::size_t> write(const char* data, std::size_t len) noexcept {
-    const std::uint32_t c = detail::bytes::load(*cons_);
-    std::uint32_t p = detail::bytes::load(*prod_);
-    detail::bytes::full_barrier();  // read the consumer before overwriting freed bytes
+    const std::uint32_t c = read_once(*cons_);
+    std::uint32_t p = read_once(*prod_);
+    mb();  // read the consumer before overwriting freed bytes
     const std::uint32_t used = p - c;
     if (used > size) return errc::eoverflow;
     const std::uint32_t room = size - used;
     const std::uint32_t n = len < room ? static_cast<std::uint32_t>(len) : room;
     for (std::uint32_t i = 0; i < n; ++i) buf_[(p + i) & (size - 1)] = data[i];
     p += n;
-    detail::bytes::write_barrier();  // the bytes before the index
-    detail::bytes::store(*prod_, p);
+    wmb();  // the bytes before the index
+    write_once(*prod_, p);
     return std::size_t{n};
   }
   /// `write` for any bytes.
@@ -131,8 +104,8 @@ class byte_ring_reader {
 
   /// Bytes waiting, or `errc::eoverflow` if the indices claim more than N.
   [[nodiscard]] constexpr result<std::uint32_t> available() const noexcept {
-    const std::uint32_t c = detail::bytes::load(*cons_);
-    const std::uint32_t p = detail::bytes::load(*prod_);
+    const std::uint32_t c = read_once(*cons_);
+    const std::uint32_t p = read_once(*prod_);
     const std::uint32_t used = p - c;
     if (used > size) return errc::eoverflow;
     return used;
@@ -149,8 +122,8 @@ class byte_ring_reader {
     std::uint32_t c = 0;
     auto n = copy(out, max, c);
     if (!n) return n;
-    detail::bytes::full_barrier();  // finish reading before freeing the bytes
-    detail::bytes::store(*cons_, static_cast<std::uint32_t>(c + n.value()));
+    mb();  // finish reading before freeing the bytes
+    write_once(*cons_, static_cast<std::uint32_t>(c + n.value()));
     return n;
   }
   /// `read` into any buffer.
@@ -164,9 +137,9 @@ class byte_ring_reader {
 
  private:
   constexpr result<std::size_t> copy(char* out, std::size_t max, std::uint32_t& c) const noexcept {
-    c = detail::bytes::load(*cons_);
-    const std::uint32_t p = detail::bytes::load(*prod_);
-    detail::bytes::read_barrier();  // the index before the bytes
+    c = read_once(*cons_);
+    const std::uint32_t p = read_once(*prod_);
+    rmb();  // the index before the bytes
     const std::uint32_t used = p - c;
     if (used > size) return errc::eoverflow;
     const std::uint32_t n = max < used ? static_cast<std::uint32_t>(max) : used;

@@ -141,29 +141,6 @@ static_assert(netif_ctrl_ring::size == 128);
 
 /// \cond XENABI_INTERNAL
 namespace detail::ring {
-// Shared-memory accesses: single-copy atomic at run time, plain under constant evaluation.
-template <class T>
-constexpr T load(const T& r) noexcept {
-  if (std::is_constant_evaluated()) return r;
-  return read_once(r);
-}
-template <class T>
-constexpr void store(T& r, T v) noexcept {
-  if (std::is_constant_evaluated()) {
-    r = v;
-  } else {
-    write_once(r, v);
-  }
-}
-constexpr void full_barrier() noexcept {
-  if (!std::is_constant_evaluated()) mb();
-}
-constexpr void read_barrier() noexcept {
-  if (!std::is_constant_evaluated()) rmb();
-}
-constexpr void write_barrier() noexcept {
-  if (!std::is_constant_evaluated()) wmb();
-}
 // Copies a slot out of shared memory exactly once. The empty asm claims to read and rewrite the
 // private copy, so the compiler must complete the whole copy before it and can only take the
 // copy's bytes from the copy afterwards, never by re-reading the slot (no double fetch), while
@@ -260,16 +237,16 @@ class front_ring {
   [[nodiscard]] constexpr bool push_requests() noexcept {
     const RING_IDX old_prod = req_pub_;
     const RING_IDX new_prod = req_prod_pvt_;
-    detail::ring::write_barrier();  // the back end sees the requests before the index
-    detail::ring::store(s_->req_prod, new_prod);
+    wmb();  // the back end sees the requests before the index
+    write_once(s_->req_prod, new_prod);
     req_pub_ = new_prod;
-    detail::ring::full_barrier();   // ... and the index before we read req_event
-    return ring_math::need_notify(old_prod, new_prod, detail::ring::load(s_->req_event));
+    mb();   // ... and the index before we read req_event
+    return ring_math::need_notify(old_prod, new_prod, read_once(s_->req_event));
   }
   /// Publishes the claimed requests without the notification check (`RING_PUSH_REQUESTS`).
   constexpr void push_requests_no_notify() noexcept {
-    detail::ring::write_barrier();
-    detail::ring::store(s_->req_prod, req_prod_pvt_);
+    wmb();
+    write_once(s_->req_prod, req_prod_pvt_);
     req_pub_ = req_prod_pvt_;
   }
 
@@ -277,7 +254,7 @@ class front_ring {
   /// producer index is implausible (`RING_HAS_UNCONSUMED_RESPONSES` with
   /// `RING_RESPONSE_PROD_OVERFLOW`).
   [[nodiscard]] constexpr result<RING_IDX> unconsumed_responses() const noexcept {
-    return checked_responses(detail::ring::load(s_->rsp_prod));
+    return checked_responses(read_once(s_->rsp_prod));
   }
   /// Copies the next response into \p out: true if there was one, false if none, or
   /// `errc::eoverflow`.
@@ -285,7 +262,7 @@ class front_ring {
     auto n = unconsumed_responses();
     if (!n) return n.error();
     if (n.value() == 0) return false;
-    detail::ring::read_barrier();  // read the slot only after seeing the index
+    rmb();  // read the slot only after seeing the index
     detail::ring::copy_out(out, s_->ring[ring_math::slot(rsp_cons_, size)].rsp);
     ++rsp_cons_;
     return true;
@@ -298,7 +275,7 @@ class front_ring {
     auto n = unconsumed_responses();
     if (!n) return n.error();
     const RING_IDX k = n.value() < max ? n.value() : max;
-    detail::ring::read_barrier();
+    rmb();
     for (RING_IDX i = 0; i < k; ++i) {
       response_type r;
       detail::ring::copy_out(r, s_->ring[ring_math::slot(rsp_cons_, size)].rsp);
@@ -313,8 +290,8 @@ class front_ring {
     auto n = unconsumed_responses();
     if (!n) return n.error();
     if (n.value() != 0) return true;
-    detail::ring::store(s_->rsp_event, static_cast<RING_IDX>(rsp_cons_ + 1));
-    detail::ring::full_barrier();
+    write_once(s_->rsp_event, static_cast<RING_IDX>(rsp_cons_ + 1));
+    mb();
     n = unconsumed_responses();
     if (!n) return n.error();
     return n.value() != 0;
@@ -385,7 +362,7 @@ class back_ring {
   /// producer index is implausible (`RING_HAS_UNCONSUMED_REQUESTS` with
   /// `RING_REQUEST_PROD_OVERFLOW`).
   [[nodiscard]] constexpr result<RING_IDX> unconsumed_requests() const noexcept {
-    return checked_requests(detail::ring::load(s_->req_prod));
+    return checked_requests(read_once(s_->req_prod));
   }
   /// Copies the next request into \p out: true if there was one, false if none, or
   /// `errc::eoverflow`.
@@ -393,7 +370,7 @@ class back_ring {
     auto n = unconsumed_requests();
     if (!n) return n.error();
     if (n.value() == 0) return false;
-    detail::ring::read_barrier();
+    rmb();
     detail::ring::copy_out(out, s_->ring[ring_math::slot(req_cons_, size)].req);
     ++req_cons_;
     return true;
@@ -407,7 +384,7 @@ class back_ring {
     auto n = unconsumed_requests();
     if (!n) return n.error();
     const RING_IDX k = n.value() < max ? n.value() : max;
-    detail::ring::read_barrier();
+    rmb();
     for (RING_IDX i = 0; i < k; ++i) {
       request_type r;
       detail::ring::copy_out(r, s_->ring[ring_math::slot(req_cons_, size)].req);
@@ -433,16 +410,16 @@ class back_ring {
   [[nodiscard]] constexpr bool push_responses() noexcept {
     const RING_IDX old_prod = rsp_pub_;
     const RING_IDX new_prod = rsp_prod_pvt_;
-    detail::ring::write_barrier();
-    detail::ring::store(s_->rsp_prod, new_prod);
+    wmb();
+    write_once(s_->rsp_prod, new_prod);
     rsp_pub_ = new_prod;
-    detail::ring::full_barrier();
-    return ring_math::need_notify(old_prod, new_prod, detail::ring::load(s_->rsp_event));
+    mb();
+    return ring_math::need_notify(old_prod, new_prod, read_once(s_->rsp_event));
   }
   /// Publishes the produced responses without the notification check (`RING_PUSH_RESPONSES`).
   constexpr void push_responses_no_notify() noexcept {
-    detail::ring::write_barrier();
-    detail::ring::store(s_->rsp_prod, rsp_prod_pvt_);
+    wmb();
+    write_once(s_->rsp_prod, rsp_prod_pvt_);
     rsp_pub_ = rsp_prod_pvt_;
   }
 
@@ -452,8 +429,8 @@ class back_ring {
     auto n = unconsumed_requests();
     if (!n) return n.error();
     if (n.value() != 0) return true;
-    detail::ring::store(s_->req_event, static_cast<RING_IDX>(req_cons_ + 1));
-    detail::ring::full_barrier();
+    write_once(s_->req_event, static_cast<RING_IDX>(req_cons_ + 1));
+    mb();
     n = unconsumed_requests();
     if (!n) return n.error();
     return n.value() != 0;
