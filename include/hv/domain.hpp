@@ -285,6 +285,20 @@ class domain {
     __atomic_store_n(&r->state_entry_time, v.state_entry, __ATOMIC_RELAXED);
   }
 
+  /// Largest extent order an unprivileged domain may use in reservation ops (Xen's
+  /// CONFIG_DOMU_MAX_ORDER on x86: 2 MiB extents).
+  static constexpr std::uint32_t max_extent_order = 9;
+  /// The domain's maximum reservation in pages (Xen's `max_pages`; call with `mu` held).
+  std::uint64_t max_pages = mem.frames();
+  /// Pages allocated by XENMEM_increase_reservation and not placed in the physmap (an
+  /// auto-translated guest learns no frame for them; call with `mu` held).
+  std::uint64_t unplaced_pages = 0;
+  /// The current reservation in pages (Xen's `tot_pages`): present RAM frames plus unplaced
+  /// pages (call with `mu` held).
+  [[nodiscard]] std::uint64_t current_pages() const noexcept {
+    return mem.frames() - mem.absent_frames() + unplaced_pages;
+  }
+
   /// Most grant-table frames a domain may have.
   static constexpr std::uint32_t max_grant_frames = 64;
   /// Current number of grant-table frames (call with `mu` held).

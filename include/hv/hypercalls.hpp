@@ -254,21 +254,94 @@ inline std::int64_t hvm_op(hcall& c) {
 
 result<void> grant_map_frame(domain& d, std::uint64_t idx, std::uint64_t gpfn);
 
+inline std::string dom_name(std::uint16_t d) { return d == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(d); }
+
+/// XENMEM_increase_reservation (0), decrease_reservation (1) and populate_physmap (6) on the
+/// caller's RAM model. As on Xen, the result is the number of extents done (counting from the
+/// continuation's start extent in the top bits of `cmd`), and a problem — unreadable argument,
+/// unknown domain, extent order above `domain::max_extent_order`, unreadable extent list, a
+/// frame outside RAM, already present (populate) or absent (decrease), the maximum
+/// reservation reached — stops the work there, with a trace note saying why. A foreign
+/// domain that exists is `-EPERM` (xenhv domains are unprivileged).
+inline std::int64_t memory_reservation(hcall& c, std::uint64_t cmd) {
+  constexpr unsigned extent_shift = 6;  // MEMOP_EXTENT_SHIFT
+  const std::uint64_t start = c.a.a[0] >> extent_shift;
+  const auto arg = c.a.a[1];
+  auto r = c.in<gabi::xen_memory_reservation>(arg);
+  if (start != 0) c.arg("start_extent", std::to_string(start));
+  const auto done = [&](std::uint64_t n, std::string why) {
+    if (!why.empty()) c.rec.note = std::move(why);
+    return static_cast<std::int64_t>(n);
+  };
+  if (!r) return done(start, "bad argument pointer: nothing done");
+  const auto& x = r.value();
+  const std::uint64_t list = x.extent_start.address();
+  c.arg("extent_start", hex(list));
+  c.arg("nr_extents", std::to_string(x.nr_extents));
+  c.arg("extent_order", std::to_string(x.extent_order));
+  c.arg("domid", dom_name(x.domid));
+  if (x.nr_extents > (std::uint64_t{0xffffffffu} >> extent_shift))
+    return done(start, "nr_extents too large for a continuation");
+  if (start >= x.nr_extents) return done(start, "");
+  if (x.domid != abi::DOMID::SELF && x.domid != c.d.id) {
+    if (c.d.owner == nullptr || c.d.owner->find(x.domid) == nullptr) return done(start, "no such domain");
+    return c.fail(errc::eperm, "foreign domain needs privilege");
+  }
+  const auto addr_bits = abi::XENMEMF::get_address_bits(x.mem_flags);
+  if (addr_bits != 0 && addr_bits <= 12) return done(start, "address_bits below the page size");
+  if (cmd == 6 && (x.mem_flags & abi::XENMEMF::populate_on_demand) != 0)
+    return done(start, "populate-on-demand needs the hardware domain");
+  if (x.extent_order > domain::max_extent_order)
+    return done(start, "extent_order above " + std::to_string(domain::max_extent_order));
+  const std::uint64_t pages = std::uint64_t{1} << x.extent_order;
+  domain& d = c.d;
+  std::lock_guard lock(d.mu);
+  std::uint64_t i = start;
+  for (; i < x.nr_extents; ++i) {
+    if (cmd == 0) {  // increase: allocate, unplaced (an auto-translated guest gets no frame numbers)
+      if (d.current_pages() + pages > d.max_pages) return done(i, "maximum reservation reached");
+      d.unplaced_pages += pages;
+      continue;
+    }
+    auto gfn = c.in<std::uint64_t>(list + i * 8);
+    if (!gfn) return done(i, "bad extent_start at extent " + std::to_string(i));
+    const std::uint64_t base = gfn.value();
+    if (base % pages != 0 || base >= d.mem.frames() || d.mem.frames() - base < pages)
+      return done(i, "extent " + std::to_string(i) + " (gfn " + hex(base) + ") outside guest RAM or misaligned");
+    if (cmd == 1) {  // decrease: release each frame; an absent one stops the work (Xen: -EINVAL inside)
+      for (std::uint64_t j = 0; j < pages; ++j)
+        if (!d.mem.release(base + j)) return done(i, "gfn " + hex(base + j) + " is not populated");
+      continue;
+    }
+    // populate: every frame of the extent must be absent, and the reservation must allow it
+    for (std::uint64_t j = 0; j < pages; ++j)
+      if (d.mem.present(base + j)) return done(i, "gfn " + hex(base + j) + " is already populated");
+    if (d.current_pages() + pages > d.max_pages) return done(i, "maximum reservation reached");
+    for (std::uint64_t j = 0; j < pages; ++j) d.mem.populate(base + j);
+  }
+  return done(i, "");
+}
+
 inline std::int64_t memory_op(hcall& c) {
-  const auto cmd = c.a.a[0] & 0xff;  // the top bits carry continuation state (XENMEMOP_cmd_mask)
+  const auto cmd = c.a.a[0] & 0x3f;  // the top bits carry continuation state (MEMOP_CMD_MASK)
   const auto arg = c.a.a[1];
   c.arg("cmd", sub_name("XENMEM_", cmd,
                         {"increase_reservation", "decrease_reservation", "maximum_ram_page", "current_reservation",
                          "maximum_reservation", "machphys_mfn_list", "populate_physmap", "add_to_physmap", "",
                          "memory_map", "machine_memory_map"}));
   switch (cmd) {
+    case 0:  // increase_reservation
+    case 1:  // decrease_reservation
+    case 6:  // populate_physmap
+      return memory_reservation(c, cmd);
     case 3:    // current_reservation
     case 4: {  // maximum_reservation
       auto dom = c.in<abi::domid_t>(arg);
       if (!dom) return c.fail(errc::efault, "bad domid pointer");
       c.arg("domid", dom.value() == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(dom.value()));
       if (dom.value() != abi::DOMID::SELF && dom.value() != c.d.id) return c.fail(errc::esrch, "only DOMID_SELF");
-      return static_cast<std::int64_t>(c.d.mem.size() / 4096);
+      std::lock_guard lock(c.d.mu);
+      return static_cast<std::int64_t>(cmd == 3 ? c.d.current_pages() : c.d.max_pages);
     }
     case 2:  // maximum_ram_page
       return static_cast<std::int64_t>(c.d.mem.size() / 4096);
@@ -571,7 +644,6 @@ inline std::int64_t sched_op(hcall& c) {
 }
 
 
-inline std::string dom_name(std::uint16_t d) { return d == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(d); }
 
 /// Maps grant-table frame \p idx of \p d at guest frame \p gpfn (XENMAPSPACE_grant_table).
 inline result<void> grant_map_frame(domain& d, std::uint64_t idx, std::uint64_t gpfn) {

@@ -13,7 +13,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <atomic>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <span>
 #include <type_traits>
@@ -32,10 +34,18 @@ using xenabi::u64;
 using xenabi::virt_addr;
 
 /// A domain's guest-physical RAM: one contiguous range starting at guest-physical 0.
+///
+/// Every frame of the range starts present. A frame released by XENMEM_decrease_reservation
+/// becomes absent: its host memory is returned (`MADV_DONTNEED`, so it reads as zeroes when
+/// populated again) and every checked access touching it fails with `efault` until
+/// XENMEM_populate_physmap makes it present again. (On KVM the memory slot stays mapped, so
+/// the guest's own loads from an absent frame read zeroes instead of faulting.)
 class guest_memory {
  public:
   /// Reserves \p size bytes (rounded up to a page) of zeroed anonymous memory.
-  explicit guest_memory(u64 size) : size_((size + xenabi::page_size - 1) & ~(xenabi::page_size - 1)) {
+  explicit guest_memory(u64 size)
+      : size_((size + xenabi::page_size - 1) & ~(xenabi::page_size - 1)),
+        absent_(std::make_unique<std::atomic<u64>[]>(static_cast<std::size_t>((size_ / xenabi::page_size + 63) / 64))) {
     void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) kvm::throw_errno("mmap(guest RAM)");
     base_ = static_cast<std::byte*>(p);
@@ -56,9 +66,42 @@ class guest_memory {
     auto end = xenabi::checked_add(a.value(), len);
     return end && end.value() <= size_;
   }
-  /// The host bytes backing [\p a, \p a + \p len), or `efault` if any byte is outside RAM.
+  /// Number of frames in the RAM range.
+  [[nodiscard]] u64 frames() const noexcept { return size_ / xenabi::page_size; }
+  /// Number of frames currently absent (released and not populated again).
+  [[nodiscard]] u64 absent_frames() const noexcept { return absent_count_.load(std::memory_order_relaxed); }
+  /// True if frame \p gfn is inside RAM and present.
+  [[nodiscard]] bool present(u64 gfn) const noexcept {
+    if (gfn >= frames()) return false;
+    return (absent_[gfn / 64].load(std::memory_order_acquire) >> (gfn % 64) & 1u) == 0;
+  }
+  /// Releases present frame \p gfn: its contents are dropped and it becomes absent. Returns
+  /// false (nothing changed) if it is outside RAM or already absent. Callers serialise
+  /// populate/release of the same domain (the domain lock).
+  bool release(u64 gfn) noexcept {
+    if (!present(gfn)) return false;
+    absent_[gfn / 64].fetch_or(u64{1} << (gfn % 64), std::memory_order_acq_rel);
+    absent_count_.fetch_add(1, std::memory_order_relaxed);
+    ::madvise(base_ + gfn * xenabi::page_size, xenabi::page_size, MADV_DONTNEED);
+    return true;
+  }
+  /// Makes frame \p gfn present, zeroed. Returns false if it is outside RAM or already present.
+  bool populate(u64 gfn) noexcept {
+    if (gfn >= frames() || present(gfn)) return false;
+    std::memset(base_ + gfn * xenabi::page_size, 0, xenabi::page_size);
+    absent_[gfn / 64].fetch_and(~(u64{1} << (gfn % 64)), std::memory_order_acq_rel);
+    absent_count_.fetch_sub(1, std::memory_order_relaxed);
+    return true;
+  }
+  /// The host bytes backing [\p a, \p a + \p len), or `efault` if any byte is outside RAM or
+  /// in an absent frame.
   [[nodiscard]] result<std::span<std::byte>> translate(phys_addr a, u64 len) const noexcept {
     if (!contains(a, len)) return errc::efault;
+    if (absent_count_.load(std::memory_order_relaxed) != 0 && len != 0) {
+      const u64 last = (a.value() + len - 1) / xenabi::page_size;
+      for (u64 f = a.value() / xenabi::page_size; f <= last; ++f)
+        if (!present(f)) return errc::efault;
+    }
     return std::span<std::byte>(base_ + a.value(), static_cast<std::size_t>(len));
   }
   /// Copies \p len bytes from guest-physical \p src to \p dst.
@@ -102,6 +145,8 @@ class guest_memory {
  private:
   std::byte* base_ = nullptr;
   u64 size_;
+  std::unique_ptr<std::atomic<u64>[]> absent_;  // one bit per frame: set while absent
+  std::atomic<u64> absent_count_{0};
 };
 
 /// The paging state of a vCPU, which decides how its virtual addresses translate.

@@ -138,6 +138,80 @@ TEST_CASE("memory_op: shared_info moves into the guest frame - memory map - rese
   REQUIRE(m.call(H::memory_op, op(abi::XENMEM::exchange), arg) == rc(errc::enosys));
 }
 
+TEST_CASE("memory_op: decrease/populate/increase_reservation keep the reservation - bad arguments stop the work") {
+  hv::sim::machine m;
+  m.add_domain(1);
+  auto& d = m.dom();
+  const std::int64_t all = (4 << 20) / 4096;
+  const auto reservation = [&](abi::XENMEM cmd, std::uint64_t list, std::uint64_t n, std::uint32_t order,
+                               abi::domid_t dom = abi::DOMID::SELF, std::uint64_t start = 0) {
+    gabi::xen_memory_reservation r{};
+    r.extent_start = decltype(r.extent_start)::from_address(list);
+    r.nr_extents = n;
+    r.extent_order = order;
+    r.domid = dom;
+    m.put(arg, r);
+    return m.call(H::memory_op, op(cmd) | (start << 6), arg);
+  };
+  const auto current = [&] {
+    m.put(buf + 0x800, abi::DOMID::SELF);
+    return m.call(H::memory_op, op(abi::XENMEM::current_reservation), buf + 0x800);
+  };
+  // Give back frames 0x80 and 0x90, then an order-2 extent at 0x100.
+  m.put(0x80000, std::uint64_t{0x1234});
+  m.put(buf, std::array<std::uint64_t, 2>{0x80, 0x90});
+  REQUIRE(reservation(abi::XENMEM::decrease_reservation, buf, 2, 0) == 2);
+  REQUIRE(current() == all - 2);
+  REQUIRE_FALSE(d.mem.read<std::uint64_t>(xenabi::phys_addr{0x80000}));  // absent: checked access fails
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 4, 0x80000) == rc(errc::efault));
+  m.put(buf, std::uint64_t{0x100});
+  REQUIRE(reservation(abi::XENMEM::decrease_reservation, buf, 1, 2) == 1);
+  REQUIRE(current() == all - 6);
+  // Decreasing an absent frame stops there (the first extent is done, the second is not).
+  m.put(buf, std::array<std::uint64_t, 2>{0xa0, 0x80});
+  REQUIRE(reservation(abi::XENMEM::decrease_reservation, buf, 2, 0) == 1);
+  REQUIRE(current() == all - 7);
+  // Populate 0x80 again: present and zeroed.
+  m.put(buf, std::uint64_t{0x80});
+  REQUIRE(reservation(abi::XENMEM::populate_physmap, buf, 1, 0) == 1);
+  REQUIRE(m.get<std::uint64_t>(0x80000) == 0);
+  REQUIRE(current() == all - 6);
+  // Populating a present frame, a frame outside RAM, a misaligned extent: nothing done.
+  REQUIRE(reservation(abi::XENMEM::populate_physmap, buf, 1, 0) == 0);
+  m.put(buf, std::uint64_t{0x100000});
+  REQUIRE(reservation(abi::XENMEM::populate_physmap, buf, 1, 0) == 0);
+  m.put(buf, std::uint64_t{0x101});
+  REQUIRE(reservation(abi::XENMEM::populate_physmap, buf, 1, 2) == 0);
+  // The order-2 extent and 0x90 come back in one call; a continuation start skips done extents.
+  m.put(buf, std::array<std::uint64_t, 2>{0x100, 0x104});
+  REQUIRE(reservation(abi::XENMEM::populate_physmap, buf, 1, 2) == 1);
+  REQUIRE(current() == all - 2);
+  m.put(buf, std::array<std::uint64_t, 2>{0x80, 0x90});
+  REQUIRE(reservation(abi::XENMEM::populate_physmap, buf, 2, 0, abi::DOMID::SELF, 1) == 2);
+  REQUIRE(current() == all - 1);
+  // increase_reservation allocates unplaced pages up to the maximum, then stops.
+  REQUIRE(reservation(abi::XENMEM::increase_reservation, 0, 3, 0) == 1);
+  REQUIRE(current() == all);
+  REQUIRE(d.unplaced_pages == 1);
+  // At the maximum reservation populate stops too.
+  m.put(buf, std::uint64_t{0xa0});
+  REQUIRE(reservation(abi::XENMEM::populate_physmap, buf, 1, 0) == 0);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::maximum_reservation), buf + 0x800) == all);
+
+  // Bad arguments, as Xen: an unreadable argument, extent list or too large an order do
+  // nothing and return the extents done (0); a foreign existing domain is EPERM, an unknown one 0.
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::decrease_reservation), unmapped) == 0);
+  REQUIRE(reservation(abi::XENMEM::decrease_reservation, unmapped, 1, 0) == 0);
+  m.put(buf, std::uint64_t{0x200});
+  REQUIRE(reservation(abi::XENMEM::decrease_reservation, buf, 1, 10) == 0);
+  REQUIRE(reservation(abi::XENMEM::decrease_reservation, buf, 1, 0, 1) == rc(errc::eperm));
+  REQUIRE(reservation(abi::XENMEM::populate_physmap, buf, 1, 0, 7) == 0);
+  REQUIRE(reservation(abi::XENMEM::decrease_reservation, buf, std::uint64_t{1} << 27, 0) == 0);
+  REQUIRE(m.trace().last().back().find("nr_extents too large") != std::string::npos);
+  REQUIRE(current() == all);
+  REQUIRE(m.get<std::uint64_t>(0x200000) == 0);  // frame 0x200 still present
+}
+
 TEST_CASE("vcpu_op: register_vcpu_info once, runstate area, singleshot timer, bad vCPU") {
   hv::sim::machine m(4 << 20, 2);
   abi::vcpu_register_vcpu_info r{};
