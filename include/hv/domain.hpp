@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -330,6 +331,24 @@ class domain {
     if (grant_gfn_[i]) return mem.translate(phys_addr{*grant_gfn_[i] << 12}, 4096).value().data();
     return grant_host_[i]->bytes;
   }
+
+  /// One grant this domain mapped with GNTTABOP_map_grant_ref (a maptrack entry).
+  struct grant_mapping {
+    bool in_use = false;         ///< False for a free handle.
+    bool readonly = false;       ///< Mapped with GNTMAP_readonly.
+    std::uint16_t granter = 0;   ///< The granting domain.
+    std::uint32_t ref = 0;       ///< The grant reference in the granter's table.
+    std::uint64_t gfn = 0;       ///< The granter's frame, as read from the entry at map time.
+    std::uint64_t host_addr = 0; ///< The host_addr given at map time (unmap must match it).
+  };
+  /// Most simultaneous grant mappings a domain may hold (handles 0..max_maptrack-1).
+  static constexpr std::uint32_t max_maptrack = 1024;
+  /// This domain's grant mappings by handle (call with `mu` held).
+  std::vector<grant_mapping> maptrack;
+  /// How many mappings of this domain's grant references other domains hold, by reference:
+  /// readers (all mappings) and writers (writable ones). GTF_reading / GTF_writing in the
+  /// entry stay set while the respective count is non-zero (call with `mu` held).
+  std::map<std::uint32_t, std::pair<std::uint32_t, std::uint32_t>> grant_pins;
 
   /// Wakes \p v if it is blocked, polling or halted, and kicks it out of guest execution so a
   /// pending upcall is injected.

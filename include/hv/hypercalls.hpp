@@ -12,8 +12,11 @@
 
 #include <cstdint>
 #include <cstring>
+#include <mutex>
+#include <span>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <hv/abi.hpp>
 
@@ -896,6 +899,149 @@ inline std::int64_t event_channel_op(hcall& c) {
 }
 
 
+/// Locks \p a's and \p b's tables (once if they are the same domain) without lock-order
+/// deadlocks.
+struct two_domain_lock {
+  /// Locks both.
+  two_domain_lock(domain& a, domain& b) : la(a.mu, std::defer_lock), lb(b.mu, std::defer_lock) {
+    if (&a == &b)
+      la.lock();
+    else
+      std::lock(la, lb);
+  }
+  std::unique_lock<std::recursive_mutex> la;  ///< The first domain's lock.
+  std::unique_lock<std::recursive_mutex> lb;  ///< The second domain's lock (unowned if the same).
+};
+
+/// The 32-bit word holding a v1 grant entry's flags (low half) and domid (high half), changed
+/// atomically as the guest changes it concurrently. Null if \p ref is beyond \p g's table
+/// (call with `g.mu` held).
+inline std::uint32_t* grant_entry_word(const domain& g, std::uint32_t ref) noexcept {
+  constexpr std::uint32_t per_frame = 4096 / sizeof(abi::grant_entry_v1);
+  std::byte* frame = g.grant_frame(ref / per_frame);
+  if (frame == nullptr) return nullptr;
+  return std::launder(reinterpret_cast<std::uint32_t*>(frame + (ref % per_frame) * sizeof(abi::grant_entry_v1)));
+}
+
+/// Drops one mapping's pin of \p g's grant \p ref; clears GTF_writing when no writable mapping
+/// remains and GTF_reading when none remains (call with `g.mu` held).
+inline void grant_unpin(domain& g, std::uint32_t ref, bool readonly) noexcept {
+  auto it = g.grant_pins.find(ref);
+  if (it == g.grant_pins.end()) return;
+  auto& [readers, writers] = it->second;
+  if (readers > 0) --readers;
+  if (!readonly && writers > 0) --writers;
+  std::uint32_t clear = 0;
+  if (writers == 0) clear |= abi::GTF::writing;
+  if (readers == 0) clear |= abi::GTF::reading;
+  if (readers == 0) g.grant_pins.erase(it);
+  if (std::uint32_t* w = grant_entry_word(g, ref)) __atomic_fetch_and(w, ~clear, __ATOMIC_ACQ_REL);
+}
+
+}  // namespace detail
+
+/// The outcome of `grant_map`: a GNTST_* status and, when it is okay, the mapping's handle.
+struct grant_map_result {
+  abi::GNTST status = abi::GNTST::general_error;  ///< GNTST_okay or why the map failed.
+  std::uint32_t handle = 0;                       ///< The handle for `grant_unmap` (if okay).
+};
+
+/// GNTTABOP_map_grant_ref for backends, in xenhv's model: \p mapper maps grant \p ref of
+/// domain \p granter_id (DOMID_SELF: itself). The granter's v1 entry must permit access to
+/// \p mapper (GTF_permit_access, no sub-page, its domid) and, unless \p readonly, not be
+/// GTF_readonly; the entry then gets GTF_reading (and GTF_writing if writable) until the last
+/// such mapping is unmapped, and the mapping gets a handle in \p mapper's maptrack.
+///
+/// Model: the mapping does not change the mapper's guest-physical address space (\p host_addr
+/// is only recorded, and checked again at unmap); what it gives is a checked view of the
+/// granted frame for a backend in this process, `granted_frame()`, which translates through
+/// the granter's RAM on every use. Statuses as Xen: unknown domain GNTST_bad_domain, reference
+/// beyond the table GNTST_bad_gntref, no free handle GNTST_no_space, entry not granting this
+/// access GNTST_general_error, granted frame outside the granter's RAM (or absent)
+/// GNTST_bad_page.
+inline grant_map_result grant_map(domain& mapper, std::uint16_t granter_id, std::uint32_t ref, bool readonly,
+                                  std::uint64_t host_addr = 0) {
+  using abi::GNTST;
+  const std::uint16_t gid = granter_id == abi::DOMID::SELF ? mapper.id : granter_id;
+  domain* g = gid == mapper.id ? &mapper : (mapper.owner != nullptr ? mapper.owner->find(gid) : nullptr);
+  if (g == nullptr) return {GNTST::bad_domain, 0};
+  detail::two_domain_lock lock(mapper, *g);
+  std::uint32_t* w = detail::grant_entry_word(*g, ref);
+  if (w == nullptr) return {GNTST::bad_gntref, 0};
+  std::size_t handle = 0;
+  while (handle < mapper.maptrack.size() && mapper.maptrack[handle].in_use) ++handle;
+  if (handle >= domain::max_maptrack) return {GNTST::no_space, 0};
+  std::uint32_t cur = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+  for (;;) {
+    const std::uint32_t flags = cur & 0xffffu;
+    if ((flags & (abi::GTF::type_mask | abi::GTF::sub_page)) != abi::GTF::permit_access || (cur >> 16) != mapper.id)
+      return {GNTST::general_error, 0};
+    if (!readonly && (flags & abi::GTF::readonly) != 0) return {GNTST::general_error, 0};
+    const std::uint32_t want = cur | abi::GTF::reading | (readonly ? 0u : std::uint32_t{abi::GTF::writing});
+    if (__atomic_compare_exchange_n(w, &cur, want, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) break;
+  }
+  auto& pins = g->grant_pins[ref];
+  ++pins.first;
+  if (!readonly) ++pins.second;
+  const std::uint64_t gfn = __atomic_load_n(w + 1, __ATOMIC_ACQUIRE);  // the entry's frame
+  if (!g->mem.present(gfn)) {
+    detail::grant_unpin(*g, ref, readonly);
+    return {GNTST::bad_page, 0};
+  }
+  if (handle == mapper.maptrack.size()) mapper.maptrack.emplace_back();
+  mapper.maptrack[handle] = domain::grant_mapping{true, readonly, gid, ref, gfn, host_addr};
+  return {GNTST::okay, static_cast<std::uint32_t>(handle)};
+}
+
+/// GNTTABOP_unmap_grant_ref for backends: ends \p mapper's mapping \p handle, dropping the
+/// granter's GTF_reading/GTF_writing as no mapping needs them. GNTST_bad_handle if the handle
+/// is not a live mapping; GNTST_general_error if \p host_addr is non-zero and not the address
+/// given at map time (the mapping stays).
+inline abi::GNTST grant_unmap(domain& mapper, std::uint32_t handle, std::uint64_t host_addr = 0) {
+  std::unique_lock mlock(mapper.mu);
+  if (handle >= mapper.maptrack.size() || !mapper.maptrack[handle].in_use) return abi::GNTST::bad_handle;
+  const domain::grant_mapping m = mapper.maptrack[handle];
+  if (host_addr != 0 && host_addr != m.host_addr) return abi::GNTST::general_error;
+  mlock.unlock();
+  domain* g = m.granter == mapper.id ? &mapper : (mapper.owner != nullptr ? mapper.owner->find(m.granter) : nullptr);
+  if (g == nullptr) {  // the granter is gone: only the handle is left to free
+    std::lock_guard l(mapper.mu);
+    mapper.maptrack[handle].in_use = false;
+    return abi::GNTST::okay;
+  }
+  detail::two_domain_lock lock(mapper, *g);
+  if (!mapper.maptrack[handle].in_use) return abi::GNTST::bad_handle;  // unmapped meanwhile
+  mapper.maptrack[handle].in_use = false;
+  detail::grant_unpin(*g, m.ref, m.readonly);
+  return abi::GNTST::okay;
+}
+
+/// A backend's view of a mapped grant (see `granted_frame`).
+struct granted_view {
+  std::span<std::byte> bytes;  ///< The granted frame's 4096 bytes.
+  bool readonly = true;        ///< True for a read-only mapping: the backend must not write.
+};
+
+/// The granted frame behind \p mapper's mapping \p handle, for a backend: translated through
+/// the granter's RAM on each call, so a frame the granter no longer has is `efault`; a handle
+/// that is not a live mapping is `einval`. Writable only if the mapping is (the caller must
+/// honour `readonly`).
+[[nodiscard]] inline result<granted_view> granted_frame(domain& mapper, std::uint32_t handle) {
+  domain::grant_mapping m;
+  {
+    std::lock_guard l(mapper.mu);
+    if (handle >= mapper.maptrack.size() || !mapper.maptrack[handle].in_use) return errc::einval;
+    m = mapper.maptrack[handle];
+  }
+  domain* g = m.granter == mapper.id ? &mapper : (mapper.owner != nullptr ? mapper.owner->find(m.granter) : nullptr);
+  if (g == nullptr || m.gfn > (~std::uint64_t{0} >> 12)) return errc::efault;
+  auto bytes = g->mem.translate(phys_addr{m.gfn << 12}, 4096);
+  if (!bytes) return bytes.error();
+  return granted_view{bytes.value(), m.readonly};
+}
+
+namespace detail {
+
 /// Resolves one end of a GNTTABOP_copy for \p caller: the host bytes of the page, or a GNTST_*.
 inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gref, std::uint64_t ref_or_gmfn,
                                  bool write, std::byte*& page) {
@@ -957,6 +1103,52 @@ inline std::int64_t grant_table_op(hcall& c) {
       }
       if (!c.out(uop, x)) return c.fail(errc::efault, "bad argument pointer");
       if (x.status != 0) c.rec.note = "status " + std::to_string(x.status);
+      return 0;
+    }
+    case abi::GNTTABOP::map_grant_ref: {
+      if (count > 0x7fffffffu) return c.fail(errc::einval, "count above INT_MAX");
+      int failed = 0;
+      for (std::uint64_t i = 0; i < count; ++i) {
+        const std::uint64_t at = uop + i * sizeof(abi::gnttab_map_grant_ref);
+        auto r = c.in<abi::gnttab_map_grant_ref>(at);
+        if (!r) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
+        auto x = r.value();
+        if (count == 1) {
+          c.arg("dom", dom_name(x.dom));
+          c.arg("ref", std::to_string(x.ref));
+          c.arg("flags", hex(x.flags));
+        }
+        grant_map_result res;
+        if ((x.flags & (abi::GNTMAP::host_map | abi::GNTMAP::device_map)) == 0)
+          res.status = abi::GNTST::bad_gntref;  // neither a host nor a device mapping
+        else if ((x.flags & (abi::GNTMAP::device_map | abi::GNTMAP::application_map | abi::GNTMAP::contains_pte)) != 0)
+          res.status = abi::GNTST::general_error;  // PV-only mapping kinds for an auto-translated guest
+        else
+          res = grant_map(d, x.dom, x.ref, (x.flags & abi::GNTMAP::readonly) != 0, x.host_addr);
+        x.status = static_cast<std::int16_t>(res.status);
+        x.handle = res.handle;
+        x.dev_bus_addr = 0;
+        failed += res.status != abi::GNTST::okay;
+        if (!c.out(at, x)) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
+      }
+      if (failed != 0) c.rec.note = std::to_string(failed) + " element(s) failed, see their status";
+      return 0;
+    }
+    case abi::GNTTABOP::unmap_grant_ref: {
+      if (count > 0x7fffffffu) return c.fail(errc::einval, "count above INT_MAX");
+      int failed = 0;
+      for (std::uint64_t i = 0; i < count; ++i) {
+        const std::uint64_t at = uop + i * sizeof(abi::gnttab_unmap_grant_ref);
+        auto r = c.in<abi::gnttab_unmap_grant_ref>(at);
+        if (!r) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
+        auto x = r.value();
+        if (count == 1) c.arg("handle", std::to_string(x.handle));
+        const auto st = grant_unmap(d, x.handle, x.host_addr);
+        x.status = static_cast<std::int16_t>(st);
+        failed += st != abi::GNTST::okay;
+        if (!c.out(at, x)) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
+      }
+      if (failed != 0) c.rec.note = std::to_string(failed) + " element(s) failed, see their status";
       return 0;
     }
     case abi::GNTTABOP::query_size: {

@@ -532,6 +532,118 @@ TEST_CASE("grant tables: setup/query, frames mapped with add_to_physmap, v1 only
   REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::transfer), arg, 1) == rc(errc::enosys));
 }
 
+TEST_CASE("grant tables: map/unmap between two domains - flags while mapped - handles - bad arguments") {
+  hv::sim::machine m;
+  m.add_domain(1);
+  // Domain 1 grants domain 0: ref 3 writable (frame 0x60), ref 4 read-only (frame 0x61),
+  // ref 5 to domain 7, ref 6 a frame outside its RAM.
+  gabi::gnttab_setup_table st{};
+  st.dom = abi::DOMID::SELF;
+  st.nr_frames = 1;
+  st.frame_list = decltype(st.frame_list)::from_address(buf);
+  m.put(arg, st, 1);
+  REQUIRE(m.hypercall(op(H::grant_table_op), op(abi::GNTTABOP::setup_table), arg, 1, 0, 0, 1) == 0);
+  auto& g = m.dom(1);
+  const auto entry = [&](std::uint32_t ref) {
+    std::lock_guard lock(g.mu);
+    abi::grant_entry_v1 e;
+    std::byte* frame = g.grant_frame(0);
+    REQUIRE(frame != nullptr);
+    std::memcpy(&e, frame + ref * sizeof e, sizeof e);
+    return e;
+  };
+  const auto grant = [&](std::uint32_t ref, std::uint16_t flags, std::uint16_t domid, std::uint32_t frame) {
+    std::lock_guard lock(g.mu);
+    const abi::grant_entry_v1 e{flags, domid, frame};
+    std::byte* table = g.grant_frame(0);
+    REQUIRE(table != nullptr);
+    std::memcpy(table + ref * sizeof e, &e, sizeof e);
+  };
+  grant(3, abi::GTF::permit_access, 0, 0x60);
+  grant(4, abi::GTF::permit_access | abi::GTF::readonly, 0, 0x61);
+  grant(5, abi::GTF::permit_access, 7, 0x62);
+  grant(6, abi::GTF::permit_access, 0, 0x100000);
+  m.put(0x60000 + 8, std::array<char, 8>{'b', 'a', 'c', 'k', 'e', 'n', 'd', 0}, 1);
+
+  const auto map = [&](std::uint32_t ref, std::uint32_t flags, abi::domid_t dom = 1) {
+    abi::gnttab_map_grant_ref x{};
+    x.host_addr = 0x300000;
+    x.flags = flags;
+    x.ref = ref;
+    x.dom = dom;
+    m.put(arg, x);
+    REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), arg, 1) == 0);
+    return m.get<abi::gnttab_map_grant_ref>(arg);
+  };
+  const auto unmap = [&](std::uint32_t handle, std::uint64_t host_addr = 0) {
+    abi::gnttab_unmap_grant_ref x{};
+    x.host_addr = host_addr;
+    x.handle = handle;
+    m.put(arg, x);
+    REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::unmap_grant_ref), arg, 1) == 0);
+    return m.get<abi::gnttab_unmap_grant_ref>(arg).status;
+  };
+  const auto st_of = [](abi::GNTST s) { return static_cast<std::int16_t>(s); };
+
+  // A writable map: GTF_reading|GTF_writing set; the backend's view sees and changes the frame.
+  const auto w = map(3, abi::GNTMAP::host_map);
+  REQUIRE(w.status == 0);
+  REQUIRE(entry(3).flags == (abi::GTF::permit_access | abi::GTF::reading | abi::GTF::writing));
+  auto view = hv::granted_frame(m.dom(), w.handle);
+  REQUIRE(view);
+  REQUIRE_FALSE(view.value().readonly);
+  REQUIRE(std::string(reinterpret_cast<const char*>(view.value().bytes.data() + 8)) == "backend");
+  view.value().bytes[16] = std::byte{'!'};
+  REQUIRE(m.get<char>(0x60000 + 16, 1) == '!');
+  // A second, read-only map of the same ref: another handle; unmapping it keeps GTF_writing.
+  const auto r = map(3, abi::GNTMAP::host_map | abi::GNTMAP::readonly);
+  REQUIRE(r.status == 0);
+  REQUIRE(r.handle != w.handle);
+  REQUIRE(hv::granted_frame(m.dom(), r.handle).value().readonly);
+  REQUIRE(unmap(r.handle) == 0);
+  REQUIRE(entry(3).flags == (abi::GTF::permit_access | abi::GTF::reading | abi::GTF::writing));
+  // Unmap with the wrong host_addr fails and keeps the mapping; the right one clears the flags.
+  REQUIRE(unmap(w.handle, 0x5000) == st_of(abi::GNTST::general_error));
+  REQUIRE(hv::granted_frame(m.dom(), w.handle));
+  REQUIRE(unmap(w.handle, 0x300000) == 0);
+  REQUIRE(entry(3).flags == abi::GTF::permit_access);
+  REQUIRE(hv::granted_frame(m.dom(), w.handle).error() == errc::einval);
+  REQUIRE(unmap(w.handle) == st_of(abi::GNTST::bad_handle));
+  REQUIRE(unmap(999) == st_of(abi::GNTST::bad_handle));
+
+  // A read-only grant maps read-only only: GTF_reading but never GTF_writing.
+  REQUIRE(map(4, abi::GNTMAP::host_map).status == st_of(abi::GNTST::general_error));
+  REQUIRE(entry(4).flags == (abi::GTF::permit_access | abi::GTF::readonly));
+  const auto ro = map(4, abi::GNTMAP::host_map | abi::GNTMAP::readonly);
+  REQUIRE(ro.status == 0);
+  REQUIRE(entry(4).flags == (abi::GTF::permit_access | abi::GTF::readonly | abi::GTF::reading));
+  REQUIRE(unmap(ro.handle) == 0);
+  REQUIRE(entry(4).flags == (abi::GTF::permit_access | abi::GTF::readonly));
+
+  // Refused maps leave the entries alone.
+  REQUIRE(map(5, abi::GNTMAP::host_map).status == st_of(abi::GNTST::general_error));   // granted to d7
+  REQUIRE(entry(5).flags == abi::GTF::permit_access);
+  REQUIRE(map(6, abi::GNTMAP::host_map).status == st_of(abi::GNTST::bad_page));        // frame outside RAM
+  REQUIRE(entry(6).flags == abi::GTF::permit_access);
+  REQUIRE(map(7, abi::GNTMAP::host_map).status == st_of(abi::GNTST::general_error));   // GTF_invalid
+  REQUIRE(map(512, abi::GNTMAP::host_map).status == st_of(abi::GNTST::bad_gntref));    // beyond 1 frame
+  REQUIRE(map(3, abi::GNTMAP::host_map, 9).status == st_of(abi::GNTST::bad_domain));
+  REQUIRE(map(3, 0).status == st_of(abi::GNTST::bad_gntref));                         // neither host nor device
+  REQUIRE(map(3, abi::GNTMAP::host_map | abi::GNTMAP::device_map).status == st_of(abi::GNTST::general_error));
+  REQUIRE(entry(3).flags == abi::GTF::permit_access);
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), unmapped, 1) == rc(errc::efault));
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::unmap_grant_ref), unmapped, 1) == rc(errc::efault));
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), arg, std::uint64_t{1} << 31) ==
+          rc(errc::einval));
+
+  // The host API: a backend in this process maps for domain 0; handles are reused after unmap.
+  auto h = hv::grant_map(m.dom(), 1, 3, true);
+  REQUIRE(h.status == abi::GNTST::okay);
+  REQUIRE(h.handle == w.handle);
+  REQUIRE(hv::grant_unmap(m.dom(), h.handle) == abi::GNTST::okay);
+  REQUIRE(entry(3).flags == abi::GTF::permit_access);
+}
+
 TEST_CASE("vcpu_op: initialise validates the context, once - up needs it - down/is_up") {
   hv::sim::machine m(4 << 20, 2);
   abi::vcpu_hvm_context ctx{};
