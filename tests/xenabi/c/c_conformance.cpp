@@ -20,6 +20,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "../../support/conformance_compare.hpp"
+
 extern "C" {
 #include <xenabi/c/xenabi.h>
 }
@@ -45,24 +47,8 @@ constexpr bool native(const char* width) {
 #endif
 }
 constexpr int width_code(const char* width) { return streq(width, "x86_64") ? 1 : 2; }
-template <class T>
-constexpr auto iv(T v) {
-  if constexpr (std::is_enum_v<T>) {
-    return static_cast<std::underlying_type_t<T>>(v);
-  } else {
-    return v;
-  }
-}
-template <class X, class O>
-constexpr bool same_kind() {
-  using XR = std::remove_all_extents_t<X>;
-  using OR = std::remove_all_extents_t<O>;
-  if constexpr (std::is_integral_v<XR> && std::is_integral_v<OR>) {
-    return std::is_signed_v<XR> == std::is_signed_v<OR>;
-  } else {
-    return true;
-  }
-}
+constexpr auto iv(auto v) { return xenabi_conformance::integral_value(v); }
+using xenabi_conformance::same_kind;
 struct counts {
   int structs = 0;
   int fields = 0;

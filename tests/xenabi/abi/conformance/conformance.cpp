@@ -17,6 +17,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "../../../support/conformance_compare.hpp"
+
 // Xen's public headers, guest view (no __XEN__ / __XEN_TOOLS__), at the interface version we
 // implement: Xen 4.17's latest.
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
@@ -106,30 +108,9 @@ inline int add_layout(const char* width, const char* name, std::size_t size, std
   if (nlayouts < 512) layouts[nlayouts++] = {width, name, size, align, offsets, n};
   return 0;
 }
-template <class T>
-constexpr auto integral_value(T v) {
-  if constexpr (std::is_enum_v<T>) {
-    return static_cast<std::underlying_type_t<T>>(v);
-  } else {
-    return v;
-  }
-}
-// Equal as mathematical integers, whatever the two types.
-template <class A, class B>
-constexpr bool same_value(A ours, B xens) {
-  return std::cmp_equal(integral_value(ours), integral_value(xens));
-}
-// Same kind of field: for integers (and enums), the same signedness.
-template <class X, class O>
-constexpr bool same_kind() {
-  using XR = std::remove_all_extents_t<X>;
-  using OR = std::remove_all_extents_t<O>;
-  if constexpr (std::is_integral_v<XR> && std::is_integral_v<OR>) {
-    return std::is_signed_v<XR> == std::is_signed_v<OR>;
-  } else {
-    return true;
-  }
-}
+using xenabi_conformance::integral_value;
+using xenabi_conformance::same_value;
+using xenabi_conformance::same_kind;
 }  // namespace conf
 
 #define CONF_FIELD_TYPE_(T, f) decltype(std::declval<T&>().f)

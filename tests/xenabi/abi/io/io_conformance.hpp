@@ -29,6 +29,8 @@
 
 #include <utility>
 
+#include "../../../support/conformance_compare.hpp"
+
 // --- conformance hooks (before any xenabi header) --------------------------------------------
 namespace io_conformance {
 struct counts {
@@ -47,28 +49,9 @@ inline int add_constant() {
   ++total().constants;
   return 0;
 }
-template <class T>
-constexpr auto integral_value(T v) {
-  if constexpr (std::is_enum_v<T>) {
-    return static_cast<std::underlying_type_t<T>>(v);
-  } else {
-    return v;
-  }
-}
-template <class A, class B>
-constexpr bool same_value(A ours, B xens) {
-  return std::cmp_equal(integral_value(ours), integral_value(xens));
-}
-template <class X, class O>
-constexpr bool same_kind() {
-  using XR = std::remove_all_extents_t<X>;
-  using OR = std::remove_all_extents_t<O>;
-  if constexpr (std::is_integral_v<XR> && std::is_integral_v<OR>) {
-    return std::is_signed_v<XR> == std::is_signed_v<OR>;
-  } else {
-    return true;
-  }
-}
+using xenabi_conformance::integral_value;
+using xenabi_conformance::same_value;
+using xenabi_conformance::same_kind;
 }  // namespace io_conformance
 
 #define IOC_FIELD_TYPE_(T, f) decltype(std::declval<T&>().f)
