@@ -46,6 +46,7 @@
 
 #include <xenabi/abi/event_channel.hpp>
 #include <xenabi/abi/xen.hpp>
+#include <xenabi/core/atomic.hpp>
 #include <xenabi/core/barrier.hpp>
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
@@ -54,51 +55,6 @@
 #include <xenabi/core/macro_shield_begin.inc>
 
 namespace xenabi {
-
-/// \cond XENABI_INTERNAL
-namespace detail::evt {
-template <class T>
-constexpr T load(const T& r) noexcept {
-  if (std::is_constant_evaluated()) return r;
-  return __atomic_load_n(&r, __ATOMIC_ACQUIRE);
-}
-template <class T>
-constexpr void store(T& r, T v) noexcept {
-  if (std::is_constant_evaluated()) {
-    r = v;
-  } else {
-    __atomic_store_n(&r, v, __ATOMIC_SEQ_CST);
-  }
-}
-template <class T>
-constexpr T exchange(T& r, T v) noexcept {
-  if (std::is_constant_evaluated()) {
-    T old = r;
-    r = v;
-    return old;
-  }
-  return __atomic_exchange_n(&r, v, __ATOMIC_SEQ_CST);
-}
-template <class T>
-constexpr T fetch_and(T& r, T v) noexcept {
-  if (std::is_constant_evaluated()) {
-    T old = r;
-    r = static_cast<T>(r & v);
-    return old;
-  }
-  return __atomic_fetch_and(&r, v, __ATOMIC_SEQ_CST);
-}
-template <class T>
-constexpr T fetch_or(T& r, T v) noexcept {
-  if (std::is_constant_evaluated()) {
-    T old = r;
-    r = static_cast<T>(r | v);
-    return old;
-  }
-  return __atomic_fetch_or(&r, v, __ATOMIC_SEQ_CST);
-}
-}  // namespace detail::evt
-/// \endcond
 
 /// An event handler: called with its context and the port that fired.
 template <class Ctx = void>
@@ -199,29 +155,29 @@ class evtchn_bitmaps {
   /// Sets \p p's mask bit: Xen keeps setting its pending bit but raises no upcall for it.
   constexpr void mask(port p) noexcept {
     XENABI_EXPECTS(p.value() < nr_ports);
-    detail::evt::fetch_or(s_->evtchn_mask[p.value() / bits_per_word], bit(p));
+    atomic_fetch_or(s_->evtchn_mask[p.value() / bits_per_word], bit(p));
   }
   /// Clears \p p's mask bit and returns true if the port is pending (then the caller must have
   /// Xen re-deliver it with EVTCHNOP_unmask).
   [[nodiscard]] constexpr bool clear_mask_and_check_pending(port p) noexcept {
     XENABI_EXPECTS(p.value() < nr_ports);
-    detail::evt::fetch_and(s_->evtchn_mask[p.value() / bits_per_word], static_cast<word>(~bit(p)));
+    atomic_fetch_and(s_->evtchn_mask[p.value() / bits_per_word], static_cast<word>(~bit(p)));
     return is_pending(p);
   }
   /// True if \p p's mask bit is set.
   [[nodiscard]] constexpr bool is_masked(port p) const noexcept {
     XENABI_EXPECTS(p.value() < nr_ports);
-    return (detail::evt::load(s_->evtchn_mask[p.value() / bits_per_word]) & bit(p)) != 0;
+    return (load_acquire(s_->evtchn_mask[p.value() / bits_per_word]) & bit(p)) != 0;
   }
   /// True if \p p's pending bit is set.
   [[nodiscard]] constexpr bool is_pending(port p) const noexcept {
     XENABI_EXPECTS(p.value() < nr_ports);
-    return (detail::evt::load(s_->evtchn_pending[p.value() / bits_per_word]) & bit(p)) != 0;
+    return (load_acquire(s_->evtchn_pending[p.value() / bits_per_word]) & bit(p)) != 0;
   }
   /// Clears \p p's pending bit; true if it was set.
   constexpr bool clear_pending(port p) noexcept {
     XENABI_EXPECTS(p.value() < nr_ports);
-    return (detail::evt::fetch_and(s_->evtchn_pending[p.value() / bits_per_word],
+    return (atomic_fetch_and(s_->evtchn_pending[p.value() / bits_per_word],
                                    static_cast<word>(~bit(p))) &
             bit(p)) != 0;
   }
@@ -266,10 +222,10 @@ class event_demux {
     ++stats_.upcalls;
     std::size_t n = 0;
     for (;;) {
-      detail::evt::store(v_->evtchn_upcall_pending, u8{0});
-      const sel_word sel = detail::evt::exchange(v_->evtchn_pending_sel, sel_word{0});
+      atomic_store(v_->evtchn_upcall_pending, u8{0});
+      const sel_word sel = atomic_exchange(v_->evtchn_pending_sel, sel_word{0});
       if (sel == 0) {
-        if (detail::evt::load(v_->evtchn_upcall_pending) == 0) break;
+        if (load_acquire(v_->evtchn_upcall_pending) == 0) break;
         continue;
       }
       ++stats_.passes;
@@ -298,13 +254,13 @@ class event_demux {
       word range = all;
       if (i == 0) range = from_b0;                           // above the last port
       else if (i == nwords) range = static_cast<word>(~from_b0);  // up to it, last
-      word pend = static_cast<word>(detail::evt::load(s_->evtchn_pending[w]) &
-                                    ~detail::evt::load(s_->evtchn_mask[w]) & range);
+      word pend = static_cast<word>(load_acquire(s_->evtchn_pending[w]) &
+                                    ~load_acquire(s_->evtchn_mask[w]) & range);
       while (pend != 0) {
         const unsigned b = static_cast<unsigned>(std::countr_zero(pend));
         pend = static_cast<word>(pend & (pend - 1));
         const word bit = static_cast<word>(word{1} << b);
-        const word old = detail::evt::fetch_and(s_->evtchn_pending[w], static_cast<word>(~bit));
+        const word old = atomic_fetch_and(s_->evtchn_pending[w], static_cast<word>(~bit));
         if ((old & bit) == 0) continue;  // someone else took it
         last_word_ = w;
         last_bit_ = b;
@@ -339,11 +295,11 @@ constexpr bool evtchn_2l_raise(SharedInfo& s, VcpuInfo& v, port p) noexcept {
   constexpr unsigned bits = sizeof(word) * 8;
   const unsigned w = p.value() / bits;
   const word bit = static_cast<word>(word{1} << (p.value() % bits));
-  if ((detail::evt::fetch_or(s.evtchn_pending[w], bit) & bit) != 0) return false;
-  if ((detail::evt::load(s.evtchn_mask[w]) & bit) != 0) return true;
+  if ((atomic_fetch_or(s.evtchn_pending[w], bit) & bit) != 0) return false;
+  if ((load_acquire(s.evtchn_mask[w]) & bit) != 0) return true;
   const sel_word sbit = static_cast<sel_word>(sel_word{1} << w);
-  if ((detail::evt::fetch_or(v.evtchn_pending_sel, sbit) & sbit) == 0)
-    detail::evt::store(v.evtchn_upcall_pending, u8{1});
+  if ((atomic_fetch_or(v.evtchn_pending_sel, sbit) & sbit) == 0)
+    atomic_store(v.evtchn_upcall_pending, u8{1});
   return true;
 }
 

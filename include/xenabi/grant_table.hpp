@@ -34,6 +34,7 @@
 #include <cstdint>
 
 #include <xenabi/abi/grant_table.hpp>
+#include <xenabi/core/atomic.hpp>
 #include <xenabi/core/barrier.hpp>
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
@@ -73,10 +74,10 @@ class grant_table {
     next_[r] = in_use;
     --nfree_;
     abi::grant_entry_v1& e = t_[r];
-    store(e.frame, static_cast<u32>(frame.value()));
-    store(e.domid, dom.value());
-    if (!std::is_constant_evaluated()) wmb();  // frame and domid before the flags
-    store(e.flags, static_cast<u16>(abi::GTF::permit_access | (readonly ? abi::GTF::readonly : 0)));
+    store_release(e.frame, static_cast<u32>(frame.value()));
+    store_release(e.domid, dom.value());
+    wmb();  // frame and domid before the flags
+    store_release(e.flags, static_cast<u16>(abi::GTF::permit_access | (readonly ? abi::GTF::readonly : 0)));
     return grant_ref{r};
   }
 
@@ -87,10 +88,10 @@ class grant_table {
     const u32 r = ref.value();
     if (r < first_free || r >= Capacity || next_[r] != in_use) return errc::einval;
     u16& flags = t_[r].flags;
-    u16 f = load(flags);
+    u16 f = load_acquire(flags);
     for (;;) {
       if ((f & (abi::GTF::reading | abi::GTF::writing)) != 0) return errc::ebusy;
-      if (cas(flags, f, u16{0})) break;  // f is reloaded on failure
+      if (atomic_compare_exchange(flags, f, u16{0})) break;  // f is reloaded on failure
     }
     next_[r] = free_;
     free_ = r;
@@ -105,38 +106,13 @@ class grant_table {
   /// True if the grantee currently maps \p ref (Xen's GTF_reading / GTF_writing).
   [[nodiscard]] constexpr bool mapped_by_peer(grant_ref ref) const noexcept {
     XENABI_EXPECTS(ref.value() < Capacity);
-    return (load(t_[ref.value()].flags) & (abi::GTF::reading | abi::GTF::writing)) != 0;
+    return (load_acquire(t_[ref.value()].flags) & (abi::GTF::reading | abi::GTF::writing)) != 0;
   }
   /// References free.
   [[nodiscard]] constexpr std::size_t free_count() const noexcept { return nfree_; }
 
  private:
   static constexpr u32 in_use = ~u32{0};
-  template <class V>
-  static constexpr V load(const V& r) noexcept {
-    if (std::is_constant_evaluated()) return r;
-    return __atomic_load_n(&r, __ATOMIC_ACQUIRE);
-  }
-  template <class V>
-  static constexpr void store(V& r, V v) noexcept {
-    if (std::is_constant_evaluated()) {
-      r = v;
-    } else {
-      __atomic_store_n(&r, v, __ATOMIC_RELEASE);
-    }
-  }
-  static constexpr bool cas(u16& r, u16& expected, u16 desired) noexcept {
-    if (std::is_constant_evaluated()) {
-      if (r != expected) {
-        expected = r;
-        return false;
-      }
-      r = desired;
-      return true;
-    }
-    return __atomic_compare_exchange_n(&r, &expected, desired, false, __ATOMIC_SEQ_CST,
-                                       __ATOMIC_SEQ_CST);
-  }
 
   abi::grant_entry_v1* t_;
   u32 next_[Capacity]{};  // free-list links; in_use for handed-out references
