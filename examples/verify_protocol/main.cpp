@@ -15,6 +15,7 @@
 
 namespace vf = xenabi::verify;
 
+// [protocol]
 // 1. The messages, described with Boost.Hana: both carry the same `id`.
 struct echo_request {
   BOOST_HANA_DEFINE_STRUCT(echo_request, (std::uint32_t, id), (std::uint32_t, payload));
@@ -60,8 +61,10 @@ static_assert(vf::messages_consistent<echo_protocol<true>>());
 static_assert(vf::check<echo_protocol<true>>().ok());
 // Without the barrier the response can slip past the front end's final check under x86-TSO.
 static_assert(vf::check<echo_protocol<false>>().outcome == vf::verdict::lost_wakeup);
+// [protocol]
 
 int main() {
+  // [run]
   // The same checks at run time, with statistics and the counter-example printed.
   auto good = std::make_unique<vf::checker<echo_protocol<true>>>();
   auto bad = std::make_unique<vf::checker<echo_protocol<false>>>();
@@ -69,5 +72,6 @@ int main() {
   const vf::result broken = bad->run();
   hv::verify::print(stdout, ok);
   hv::verify::print(stdout, broken);
+  // [run]
   return ok.ok() && broken.outcome == vf::verdict::lost_wakeup ? 0 : 1;
 }

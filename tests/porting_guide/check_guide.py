@@ -9,6 +9,10 @@ A fenced block preceded by an HTML comment marker is checked:
   <!-- shell: FILE -->  ```sh/console : every command of the block must appear verbatim in FILE
                         (scripts/demo.sh, or the test script that runs it); in a console block
                         the commands are the lines that start with "$ "
+  <!-- snippet: PATH NAME -->        ```cpp : the block is, line for line (indentation and blank
+                        lines aside), the region of the compiled source PATH between its two
+                        lines that contain "[NAME]" -- the same region the API docs show with
+                        Doxygen's \snippet, so guide, docs and compiled code cannot drift apart
 A compile marker may add ", file: NAME" (a test script extracts the block as NAME).
 Every shell block must carry a shell marker. Each block is compiled alone (-c, no link).
 usage: check_guide.py GUIDE_DIR ROOT WORK CXX "CXX_FS_FLAGS" "CXX_HOSTED_FLAGS" CC...
@@ -21,7 +25,44 @@ inc = ["-I" + os.path.join(root, "include")]
 c_flags = ["-std=c11", "-ffreestanding", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
            "-mno-red-zone", "-mgeneral-regs-only"]
 os.makedirs(work, exist_ok=True)
-fail, counts = 0, {"cpp": 0, "c": 0, "shell": 0, "compiles": 0}
+fail, counts = 0, {"cpp": 0, "c": 0, "shell": 0, "compiles": 0, "snippets": 0}
+
+
+def snippet_lines(text):
+    """The non-blank lines of a code fragment, dedented by the fragment's common indentation."""
+    lines = [l.rstrip() for l in text.split("\n") if l.strip()]
+    indent = min((len(l) - len(l.lstrip()) for l in lines), default=0)
+    return [l[indent:] for l in lines]
+
+
+def check_snippet(spec, body, where):
+    global fail
+    counts["snippets"] += 1
+    parts = spec.split()
+    if len(parts) != 2:
+        fail += 1
+        print(f"FAIL {where}: snippet marker wants PATH NAME, got `{spec}`")
+        return
+    path, name = os.path.join(root, parts[0]), parts[1]
+    if not os.path.isfile(path):
+        fail += 1
+        print(f"FAIL {where}: {parts[0]} does not exist")
+        return
+    src = open(path).read().split("\n")
+    at = [k for k, l in enumerate(src) if f"[{name}]" in l]
+    if len(at) != 2:
+        fail += 1
+        print(f"FAIL {where}: {parts[0]} has {len(at)} lines marked [{name}], wants 2")
+        return
+    want = snippet_lines("\n".join(src[at[0] + 1:at[1]]))
+    got = snippet_lines(body)
+    if want != got:
+        fail += 1
+        first = next((k for k in range(min(len(want), len(got))) if want[k] != got[k]),
+                     min(len(want), len(got)))
+        print(f"FAIL {where}: differs from {parts[0]} [{name}] at its line {first + 1}:\n"
+              f"  source: {want[first] if first < len(want) else '(end)'}\n"
+              f"  guide:  {got[first] if first < len(got) else '(end)'}")
 
 
 def compile_(cmd, where):
@@ -39,7 +80,7 @@ for md in sorted(glob.glob(os.path.join(guide, "*.md"))):
     i = 0
     while i < len(lines):
         line = lines[i]
-        m = re.match(r"\s*<!--\s*(compile|shell):\s*(.*?)\s*-->\s*$", line)
+        m = re.match(r"\s*<!--\s*(compile|shell|snippet):\s*(.*?)\s*-->\s*$", line)
         if m:
             marker = (m.group(1), m.group(2))
             i += 1
@@ -79,6 +120,8 @@ for md in sorted(glob.glob(os.path.join(guide, "*.md"))):
                     if text is not None and cmd not in text:
                         fail += 1
                         print(f"FAIL {where}: command `{cmd}` is not run by {marker[1]}")
+        elif marker and marker[0] == "snippet":
+            check_snippet(marker[1], body, where)
         elif marker and marker[0] == "compile":
             kind = marker[1].split(",")[0].strip()  # "c, file: NAME" -> "c"
             if kind == "c":
@@ -108,5 +151,6 @@ for md in sorted(glob.glob(os.path.join(guide, "*.md"))):
         i = j + 1
 
 print(f"porting guide: {counts['cpp']} C++ and {counts['c']} C blocks extracted, "
-      f"{counts['compiles']} compilations, {counts['shell']} shell blocks checked, {fail} failures")
+      f"{counts['compiles']} compilations, {counts['snippets']} blocks matched to compiled sources, "
+      f"{counts['shell']} shell blocks checked, {fail} failures")
 sys.exit(1 if fail or counts["compiles"] == 0 else 0)

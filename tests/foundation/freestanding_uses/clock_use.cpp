@@ -6,6 +6,7 @@ namespace {
 xenabi::u64 clock_last_seen;  // shared by every vCPU's clock: the unstable-TSC fallback
 }  // namespace
 
+// [clock]
 // `shared` is the shared_info page, `runstate` this vCPU's registered run-state area.
 extern "C" xenabi::u64 clock_example(const xenabi::abi::shared_info* shared,
                                      const xenabi::abi::vcpu_runstate_info* runstate) {
@@ -17,3 +18,4 @@ extern "C" xenabi::u64 clock_example(const xenabi::abi::shared_info* shared,
   const xenabi::duration elapsed = clk.now() - t0;
   return wall.sec + v.ns_since_epoch() + (elapsed > 1_ms ? 1u : 0u);
 }
+// [clock]

@@ -4,6 +4,7 @@
 #include <xenabi/console.hpp>
 #include <xenabi/event_channel.hpp>
 
+// [console]
 namespace {
 struct console_env {
   xenabi::port evtchn;
@@ -22,3 +23,4 @@ extern "C" int console_example(xenabi::abi::xencons_interface* ring, xenabi::u32
   auto n = con.read(line, sizeof line);  // whatever the user typed
   return n ? static_cast<int>(n.value()) : -1;
 }
+// [console]

@@ -3,6 +3,7 @@
 // callback vector's interrupt handler calls. Linked -nostdlib.
 #include <xenabi/event_channel.hpp>
 
+// [events]
 namespace {
 xenabi::event_handler_table<256> handlers;  // ports 0..255
 unsigned console_events;
@@ -23,3 +24,4 @@ extern "C" unsigned event_channel_example(xenabi::abi::shared_info* shared, unsi
   }
   return static_cast<unsigned>(delivered) + console_events;
 }
+// [events]

@@ -6,6 +6,7 @@ namespace {
 alignas(4096) xenabi::abi::grant_entry_v1 grant_entries[512];  // one frame of v1 entries
 }  // namespace
 
+// [grants]
 extern "C" int grant_table_example(xenabi::u64 ring_frame, xenabi::u16 backend) {
   auto size = xenabi::grant_query_size();   // how many frames Xen allows
   if (!size) return -1;
@@ -17,3 +18,4 @@ extern "C" int grant_table_example(xenabi::u64 ring_frame, xenabi::u16 backend) 
   if (e == xenabi::errc::ebusy) return 1;  // the back end still maps the page: try later
   return e ? 0 : -3;
 }
+// [grants]

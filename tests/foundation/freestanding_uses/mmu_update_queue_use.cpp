@@ -4,6 +4,7 @@
 #include <xenabi/mmu_update_queue.hpp>
 #include <xenabi/multicall.hpp>
 
+// [mmu]
 extern "C" int mmu_example(const xenabi::u64* pte_maddrs, const xenabi::u64* ptes, unsigned n,
                            xenabi::u64 l4_mfn) {
   xenabi::mmu_update_queue<64> q;  // flushes when full and at scope exit
@@ -24,3 +25,4 @@ extern "C" int mmu_example(const xenabi::u64* pte_maddrs, const xenabi::u64* pte
   (void)mc.add<xenabi::abi::SCHEDOP::yield>();
   return mc.run() ? static_cast<int>(mc.first_failure()) : -5;
 }
+// [mmu]

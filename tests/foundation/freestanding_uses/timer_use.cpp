@@ -21,6 +21,7 @@ unsigned timeouts;
 void on_timeout(void*, xenabi::timer_id, xenabi::system_time) { ++timeouts; }
 }  // namespace
 
+// [timer]
 extern "C" unsigned timer_example(xenabi::u64 now_ns) {
   using namespace xenabi::literals;
   static xenabi::timer_mux<16, kernel_alarm> timers(kernel_alarm{&alarm_at});
@@ -32,3 +33,4 @@ extern "C" unsigned timer_example(xenabi::u64 now_ns) {
   auto ran = timers.on_alarm(now + 6_s);        // what the VIRQ_TIMER handler does
   return (ran ? static_cast<unsigned>(ran.value()) : 0u) + timeouts;
 }
+// [timer]

@@ -12,6 +12,7 @@ struct store_env {
 void no_event() {}
 }  // namespace
 
+// [xenstore]
 extern "C" int xenstore_example(xenabi::abi::xenstore_domain_interface* page) {
   store_env env{&no_event};
   xenabi::xenstore_client<store_env> xs(*page, env);
@@ -28,3 +29,4 @@ extern "C" int xenstore_example(xenabi::abi::xenstore_domain_interface* page) {
   auto e = xs.next_watch_event(ev, sizeof ev);
   return e ? static_cast<int>(e.value().path.size) : -1;
 }
+// [xenstore]

@@ -35,6 +35,7 @@ bool wait_for_event(evtchn_port) {
 }
 
 // --- the snippet of porting-guide/rings.md ---
+// [serve_ring]
 // Serves requests until wait_for_event() reports that the device is closing.
 result<void> serve_ring(back_ring<blkif_ring>& back, evtchn_port port) {
   for (;;) {
@@ -48,6 +49,7 @@ result<void> serve_ring(back_ring<blkif_ring>& back, evtchn_port port) {
     if (!more.value() && !wait_for_event(port)) return {};  // req_event is armed: we'll be woken
   }
 }
+// [serve_ring]
 // --- end of snippet ---
 }  // namespace guide
 
