@@ -113,7 +113,9 @@ inline std::int64_t xen_version(hcall& c) {
       return 0;
     }
     case XENVER::capabilities:
-      return put_string("hvm-3.0-x86_64 hvm-3.0-x86_32 hvm-3.0-x86_32p", sizeof(abi::xen_capabilities_info_t));
+      // Xen's order and trailing space; without Xen's "xen-3.0-x86_64" (PV guests), which xenhv
+      // does not run (tests/fidelity/allowed_differences.txt).
+      return put_string("hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64 ", sizeof(abi::xen_capabilities_info_t));
     case XENVER::changeset:
       return put_string("xenabi xenhv", sizeof(abi::xen_changeset_info_t));
     case XENVER::platform_parameters: {
@@ -127,16 +129,19 @@ inline std::int64_t xen_version(hcall& c) {
       if (!fi) return c.fail(errc::efault, "bad buffer");
       auto f = fi.value();
       c.arg("submap_idx", std::to_string(f.submap_idx));
+      // Xen has one submap (XENFEAT_NR_SUBMAPS); any other index is -EINVAL, nothing written.
+      if (f.submap_idx != 0) return c.fail(errc::einval, "only submap 0 exists");
       f.submap = 0;
-      if (f.submap_idx == 0)
-        for (auto feat : {abi::XENFEAT::writable_page_tables, abi::XENFEAT::auto_translated_physmap,
-                          abi::XENFEAT::hvm_callback_vector, abi::XENFEAT::hvm_safe_pvclock,
-                          abi::XENFEAT::memory_op_vnode_supported})
-          f.submap |= 1u << static_cast<std::uint32_t>(feat);
+      for (auto feat : {abi::XENFEAT::writable_page_tables, abi::XENFEAT::auto_translated_physmap,
+                        abi::XENFEAT::hvm_callback_vector, abi::XENFEAT::hvm_safe_pvclock,
+                        abi::XENFEAT::memory_op_vnode_supported, abi::XENFEAT::not_direct_mapped})
+        f.submap |= 1u << static_cast<std::uint32_t>(feat);
       if (!c.out(buf, f)) return c.fail(errc::efault, "bad buffer");
       return 0;
     }
     case XENVER::pagesize:
+      // Xen insists on a null argument here.
+      if (buf != 0) return c.fail(errc::einval, "XENVER_pagesize takes no argument");
       return 4096;
     case XENVER::guest_handle: {
       abi::xen_domain_handle_t h{};

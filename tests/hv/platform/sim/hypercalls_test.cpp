@@ -39,10 +39,24 @@ TEST_CASE("xen_version: version, strings, features - bad buffer and sub-op") {
   const auto sub = m.get<abi::xen_feature_info>(arg).submap;
   REQUIRE((sub >> static_cast<unsigned>(abi::XENFEAT::hvm_callback_vector) & 1u) == 1u);
   REQUIRE((sub >> static_cast<unsigned>(abi::XENFEAT::auto_translated_physmap) & 1u) == 1u);
+  REQUIRE((sub >> static_cast<unsigned>(abi::XENFEAT::not_direct_mapped) & 1u) == 1u);
+  REQUIRE((sub >> static_cast<unsigned>(abi::XENFEAT::dom0) & 1u) == 0u);
   REQUIRE(m.call(H::xen_version, op(abi::XENVER::pagesize), 0) == 4096);
   REQUIRE(m.call(H::xen_version, op(abi::XENVER::extraversion), unmapped) == rc(errc::efault));
   REQUIRE(m.call(H::xen_version, op(abi::XENVER::commandline), buf) == rc(errc::eperm));
   REQUIRE(m.call(H::xen_version, 99, buf) == rc(errc::enosys));
+}
+
+TEST_CASE("xen_version: as Xen 4.17 - one feature submap, pagesize wants a null argument, capabilities order") {
+  hv::sim::machine m;
+  for (std::uint32_t idx : {1u, 2u, 0xffffffffu}) {
+    m.put(arg, abi::xen_feature_info{idx, 0xdeadbeef});
+    REQUIRE(m.call(H::xen_version, op(abi::XENVER::get_features), arg) == rc(errc::einval));
+    REQUIRE(m.get<abi::xen_feature_info>(arg).submap == 0xdeadbeef);  // nothing written
+  }
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::pagesize), buf) == rc(errc::einval));
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::capabilities), buf) == 0);
+  REQUIRE(std::string(m.get<std::array<char, 64>>(buf).data()) == "hvm-3.0-x86_32 hvm-3.0-x86_32p hvm-3.0-x86_64 ");
 }
 
 TEST_CASE("console_io: write goes to the console, read returns input - bad buffer - release build") {
