@@ -157,17 +157,32 @@ inline std::int64_t xen_version(hcall& c) {
 }
 
 inline std::int64_t console_io(hcall& c) {
-  const auto cmd = c.a.a[0];
-  const auto count = c.a.a[1];
+  // Xen's do_console_io takes `unsigned int cmd, unsigned int count`: the upper halves of the
+  // registers are ignored.
+  const auto cmd = static_cast<std::uint32_t>(c.a.a[0]);
+  const auto count = static_cast<std::uint32_t>(c.a.a[1]);
   const auto buf = c.a.a[2];
   c.arg("cmd", sub_name("CONSOLEIO_", cmd, {"write", "read"}));
   c.arg("count", std::to_string(count));
   c.arg("buffer", hex(buf));
   if (c.policy.release_console) return c.fail(errc::eperm, "release-build behaviour: console_io is for dom0 only");
-  if (cmd == static_cast<std::uint64_t>(abi::CONSOLEIO::write)) {
-    if (count > 0x7fffffff) return c.fail(errc::einval, "count too large");
-    std::string s(static_cast<std::size_t>(count), '\0');
-    if (!c.g.copy_from_guest(s.data(), virt_addr{buf}, count)) return c.fail(errc::efault, "buffer not mapped");
+  if (cmd == static_cast<std::uint32_t>(abi::CONSOLEIO::write)) {
+    // As Xen: copied and written in chunks of 127 bytes; a chunk that cannot be read ends the
+    // call with -EFAULT (the chunks before it are written). A count that is negative as an int
+    // fails at once (Xen's chunk size goes negative there).
+    if (count > 0x7fffffffu) return c.fail(errc::efault, "count negative as an int");
+    constexpr std::uint32_t chunk = 127;
+    std::string s;
+    bool fault = false;
+    for (std::uint32_t off = 0; off < count; off += chunk) {
+      const std::uint32_t n = std::min(chunk, count - off);
+      std::string part(n, '\0');
+      if (!c.g.copy_from_guest(part.data(), virt_addr{buf + off}, n)) {
+        fault = true;
+        break;
+      }
+      s += part;
+    }
     std::string shown;
     for (char ch : s.size() > 60 ? s.substr(0, 57) : s) {
       if (ch == '\n') shown += "\\n";
@@ -176,14 +191,17 @@ inline std::int64_t console_io(hcall& c) {
     }
     if (s.size() > 60) shown += "...";
     c.arg("text", shown, true);
-    c.d.console.write(s);
+    if (!s.empty()) c.d.console.write(s);
+    if (fault) return c.fail(errc::efault, s.empty() ? "buffer not mapped" : "buffer not mapped after " + std::to_string(s.size()) + " bytes");
     return 0;
   }
-  if (cmd == static_cast<std::uint64_t>(abi::CONSOLEIO::read)) {
+  if (cmd == static_cast<std::uint32_t>(abi::CONSOLEIO::read)) {
+    // The result is a count or an error, so a count that is negative as an int is -E2BIG.
+    if (count > 0x7fffffffu) return c.fail(errc::e2big, "count negative as an int");
     std::string chunk;
     {
       std::lock_guard lock(c.d.mu);
-      chunk = c.d.console.input.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(count, 4096)));
+      chunk = c.d.console.input.substr(0, static_cast<std::size_t>(std::min<std::uint32_t>(count, 4096)));
     }
     if (!c.g.copy_to_guest(virt_addr{buf}, chunk.data(), chunk.size())) return c.fail(errc::efault, "buffer not mapped");
     std::lock_guard lock(c.d.mu);
@@ -351,8 +369,12 @@ inline std::int64_t memory_op(hcall& c) {
       std::lock_guard lock(c.d.mu);
       return static_cast<std::int64_t>(cmd == 3 ? c.d.current_pages() : c.d.max_pages);
     }
-    case 2:  // maximum_ram_page
+    case 2:  // maximum_ram_page (no continuation: a start extent is -EINVAL)
+      if ((c.a.a[0] >> 6) != 0) return c.fail(errc::einval, "start extent given");
       return static_cast<std::int64_t>(c.d.mem.size() / 4096);
+    case 18:  // get_sharing_freed_pages
+    case 19:  // get_sharing_shared_pages
+      return 0;  // xenhv never shares pages between domains
     case 7: {  // add_to_physmap
       auto r = c.in<gabi::xen_add_to_physmap>(arg);
       if (!r) return c.fail(errc::efault, "bad argument pointer");
@@ -361,7 +383,15 @@ inline std::int64_t memory_op(hcall& c) {
                                                         "gmfn_foreign", "dev_mmio"}));
       c.arg("idx", hex(x.idx));
       c.arg("gpfn", hex(x.gpfn));
+      // Xen's order: foreign mappings only through add_to_physmap_batch, then the domain, then
+      // dev_mmio (hardware domain only), then the space itself.
+      if (x.space == static_cast<std::uint32_t>(abi::XENMAPSPACE::gmfn_foreign))
+        return c.fail(errc::enosys, "XENMAPSPACE_gmfn_foreign needs add_to_physmap_batch");
       if (x.domid != abi::DOMID::SELF && x.domid != c.d.id) return c.fail(errc::esrch, "only DOMID_SELF");
+      if (x.space == static_cast<std::uint32_t>(abi::XENMAPSPACE::dev_mmio))
+        return c.fail(errc::eacces, "XENMAPSPACE_dev_mmio is for the hardware domain");
+      if (x.space > static_cast<std::uint32_t>(abi::XENMAPSPACE::dev_mmio))
+        return c.fail(errc::einval, "unknown map space");
       if (x.space == static_cast<std::uint32_t>(abi::XENMAPSPACE::shared_info)) {
         if (x.idx != 0) return c.fail(errc::einval, "shared_info has only index 0");
         if (!c.d.mem.contains(phys_addr{x.gpfn << 12}, 4096) || x.gpfn > (~std::uint64_t{0} >> 12))

@@ -151,6 +151,27 @@ class obs {
 /// first GiB): a bad pointer on either hypervisor.
 inline constexpr std::uintptr_t bad_pointer = 0x0000700000000000ull;
 
+/// A guest-virtual page whose successor is unmapped, for buffers that cross from good memory
+/// into bad: edge_page() maps one RAM page at virtual 1 GiB (the boot page tables map only the
+/// first GiB) and leaves 1 GiB + 4 KiB unmapped. Returns the page's virtual address.
+inline std::uintptr_t edge_page() {
+  alignas(4096) static std::uint64_t pd[512];
+  alignas(4096) static std::uint64_t pt[512];
+  alignas(4096) static unsigned char backing[4096];
+  constexpr std::uintptr_t va = 0x40000000u;
+  std::uint64_t cr3 = 0;
+  __asm__ __volatile__("mov %%cr3, %0" : "=r"(cr3));
+  auto* pml4 = reinterpret_cast<std::uint64_t*>(static_cast<std::uintptr_t>(cr3 & ~std::uint64_t{0xfff}));
+  auto* pdpt = reinterpret_cast<std::uint64_t*>(static_cast<std::uintptr_t>(pml4[0] & ~std::uint64_t{0xfff}));
+  for (auto& e : pt) e = 0;
+  for (auto& e : pd) e = 0;
+  pt[0] = addr(&backing[0]) | 3u;  // present, writable (identity: virtual == physical below 1 GiB)
+  pd[0] = addr(&pt[0]) | 3u;
+  pdpt[1] = addr(&pd[0]) | 3u;
+  __asm__ __volatile__("mov %0, %%cr3" ::"r"(cr3) : "memory");  // flush the TLB
+  return va;
+}
+
 /// The whole-page frame shared_info is mapped at by map_shared_info().
 union alignas(4096) shared_frame {
   abi::shared_info info;

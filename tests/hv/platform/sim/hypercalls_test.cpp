@@ -104,6 +104,53 @@ TEST_CASE("hvm_op: set/get CALLBACK_IRQ - guest may not set STORE_PFN - bad inde
   REQUIRE(m.call(H::hvm_op, 12345, arg) == rc(errc::enosys));
 }
 
+TEST_CASE("console_io: as Xen 4.17 - 32-bit cmd and count, chunked writes, E2BIG reads") {
+  hv::sim::machine m;
+  m.put(buf, std::array<char, 4>{'o', 'k', '\n', 0});
+  const std::uint64_t high = std::uint64_t{1} << 32;
+  REQUIRE(m.call(H::console_io, high | op(abi::CONSOLEIO::write), high | 3, buf) == 0);  // upper halves ignored
+  REQUIRE(m.console_output() == "ok\n");
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), high, unmapped) == 0);  // count 0
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 0x80000000u, unmapped) == rc(errc::efault));
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 0xffffffffu, buf) == rc(errc::efault));
+  // 200 bytes ending 50 bytes past the end of RAM: the first 127-byte chunk is written, then -EFAULT.
+  const std::uint64_t start = (4u << 20) - 150;
+  std::array<char, 150> tail{};
+  tail.fill('x');
+  m.put(start, tail);
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::write), 200, start) == rc(errc::efault));
+  REQUIRE(m.console_output() == "ok\n" + std::string(127, 'x'));
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::read), 0x80000000u, buf) == rc(errc::e2big));
+  REQUIRE(m.call(H::console_io, op(abi::CONSOLEIO::read), high | 0xffffffffu, buf) == rc(errc::e2big));
+  REQUIRE(m.call(H::console_io, high | op(abi::CONSOLEIO::read), high | 16u, buf) == 0);
+}
+
+TEST_CASE("memory_op: as Xen 4.17 - add_to_physmap space checks, maximum_ram_page, sharing counters") {
+  hv::sim::machine m;
+  gabi::xen_add_to_physmap x{};
+  x.domid = abi::DOMID::SELF;
+  x.gpfn = 0x31;
+  for (std::uint32_t space : {6u, 99u, 0xffffffffu}) {
+    x.space = space;
+    m.put(arg, x);
+    REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == rc(errc::einval));
+  }
+  x.space = op(abi::XENMAPSPACE::dev_mmio);
+  m.put(arg, x);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == rc(errc::eacces));
+  x.space = op(abi::XENMAPSPACE::gmfn_foreign);
+  x.domid = 9;  // the space is refused before the domain is looked up
+  m.put(arg, x);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == rc(errc::enosys));
+  x.space = op(abi::XENMAPSPACE::shared_info);
+  m.put(arg, x);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == rc(errc::esrch));
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::maximum_ram_page), 0) > 0);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::maximum_ram_page) | (1u << 6), 0) == rc(errc::einval));
+  REQUIRE(m.call(H::memory_op, 18, 0) == 0);
+  REQUIRE(m.call(H::memory_op, 19, 0) == 0);
+}
+
 TEST_CASE("memory_op: shared_info moves into the guest frame - memory map - reservations") {
   hv::sim::machine m;
   auto& d = m.dom();
