@@ -150,6 +150,38 @@ for md in sorted(glob.glob(os.path.join(guide, "*.md"))):
         marker = None
         i = j + 1
 
+# The chapter tables (porting-guide/README.md and docs/mainpage.md) match the chapter files, and
+# the top-level README links the guide and says where the API reference is.
+chapters = sorted(os.path.basename(f) for f in glob.glob(os.path.join(guide, "[0-9][0-9]-*.md")))
+tables = {"porting-guide/README.md": os.path.join(guide, "README.md"),
+          "docs/mainpage.md": os.path.join(root, "docs", "mainpage.md")}
+for name, path in tables.items():
+    if not os.path.isfile(path):
+        fail += 1
+        print(f"FAIL {name} does not exist")
+        continue
+    rows = [l for l in open(path).read().split("\n") if l.startswith("|")]
+    for c in chapters:
+        want = f"({c})" if name.endswith("README.md") else c
+        if not any(want in r for r in rows):
+            fail += 1
+            print(f"FAIL {name}: the chapter table does not {'link' if want[0] == '(' else 'name'} {c}")
+    for r in rows:
+        for c in sorted(set(re.findall(r"\b\d\d-[\w-]+\.md", r))):
+            present = c in chapters
+            if not present and "being written" not in r:
+                fail += 1
+                print(f"FAIL {name}: its chapter table names {c}, which does not exist "
+                      f"(say \"being written\" in that row until it does)")
+            if present and "being written" in r:
+                fail += 1
+                print(f"FAIL {name}: {c} exists now: link it and drop \"being written\" from its row")
+readme = open(os.path.join(root, "README.md")).read()
+for need in ("](porting-guide/)", "docs/html/index.html"):
+    if need not in readme:
+        fail += 1
+        print(f"FAIL README.md: no `{need}` (the README links the guide and the API reference)")
+
 print(f"porting guide: {counts['cpp']} C++ and {counts['c']} C blocks extracted, "
       f"{counts['compiles']} compilations, {counts['snippets']} blocks matched to compiled sources, "
       f"{counts['shell']} shell blocks checked, {fail} failures")

@@ -16,6 +16,28 @@ else
   booting=yes
 fi
 xenhv() { "$xenhv_bin" "$@"; }
+# Chapter 11 shows some of these commands with their output: every output line it shows under
+# "$ COMMAND" must be printed, in that order ("…" stands for any text within a line).
+expect_output() {  # COMMAND OUTPUT
+  python3 - "$XENABI/porting-guide/11-debugging.md" "$1" "$2" <<'PY'
+import re, sys
+md, cmd, out = sys.argv[1], sys.argv[2], sys.argv[3].split("\n")
+lines = open(md).read().split("\n")
+if "$ " + cmd not in lines:
+    sys.exit(f"FAIL: chapter 11 does not show `$ {cmd}`")
+i, at = lines.index("$ " + cmd) + 1, 0
+while not lines[i].startswith("```"):
+    want = lines[i].rstrip()
+    i += 1
+    if not want:
+        continue
+    pattern = ".*?".join(re.escape(part) for part in want.split("…"))
+    k = next((k for k in range(at, len(out)) if re.fullmatch(pattern, out[k].rstrip())), None)
+    if k is None:
+        sys.exit(f"FAIL: chapter 11 shows a line that `{cmd}` does not print:\n  {want}")
+    at = k + 1
+PY
+}
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 
 mkdir tiny && cd tiny
@@ -38,8 +60,10 @@ for line in "tiny: hello from a C kernel" "tiny: xen_version answered" "text=\"c
 done
 # Chapter 11's commands on the same kernel: the help text, a release-build console.
 xenhv --help | grep -q "usage: xenhv run KERNEL" || { echo "FAIL: xenhv --help"; exit 1; }
+expect_output "xenhv --help" "$(xenhv --help)"
 rel=$(xenhv run tiny.elf --release-console --trace 2>&1)
 echo "$rel"
 grep -q "console_io(cmd=CONSOLEIO_write, .*) = -1 EPERM" <<<"$rel" ||
   { echo "FAIL: --release-console did not refuse console_io"; exit 1; }
+expect_output "xenhv run tiny.elf --release-console --trace" "$rel"
 echo "hobby port: built from the chapter and booted on xenhv"
