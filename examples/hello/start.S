@@ -3,6 +3,7 @@
  * tables (first 1 GiB, 2 MiB pages), long mode, a stack, and kmain(start_info) in C++.
  * Also: the interrupt stubs (exceptions 0-31 -> hello_exception, event upcall -> hello_upcall). */
 
+/* [pvh_note] the PVH entry note (porting-guide/02-booting.md shows this region) */
         .section .note.Xen, "a", @note
         .balign 4
         .long 4                 /* namesz: "Xen\0" */
@@ -11,6 +12,7 @@
         .asciz "Xen"
         .long pvh_start32
         .balign 4
+/* [pvh_note] */
 
         .section .text.boot, "ax"
         .code32
