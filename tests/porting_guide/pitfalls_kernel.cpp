@@ -9,6 +9,7 @@
 //   chapter 5  time: runstate area, one-shot timer in the past with VCPU_SSHOTTMR_future
 //   chapter 6  events: callback type, upcall vector, VIRQ binding, IPI, mask/unmask re-delivery
 //   chapter 7  memory: shared_info and grant frames in the physmap, grant table setup, ballooning
+// With the command line "suspend" it only suspends itself (chapter 5): xenhv ends the domain.
 #include <cstddef>
 #include <cstdint>
 
@@ -16,6 +17,7 @@
 #include <xenabi/abi/grant_table.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
 #include <xenabi/abi/hvm/params.hpp>
+#include <xenabi/abi/hvm/start_info.hpp>
 #include <xenabi/abi/memory.hpp>
 #include <xenabi/abi/sched.hpp>
 #include <xenabi/abi/vcpu.hpp>
@@ -267,11 +269,21 @@ extern "C" void hello_upcall() {
   upcalls = upcalls + 1;
 }
 
-extern "C" [[noreturn]] void kmain(std::uint32_t) {
+extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
   auto xen = x86::detect_xen();
   if (!xen) kernel::halt_forever();
   alignas(4096) static x86::hypercall_page page;
   if (!x86::install_hypercall_page(page, xenabi::phys_addr{addr(&page)}, xen.value())) kernel::halt_forever();
+  const auto* si = reinterpret_cast<const abi::hvm_start_info*>(static_cast<std::uintptr_t>(start_info_pa));
+  const char* cmd = si->cmdline_paddr != 0 ? reinterpret_cast<const char*>(static_cast<std::uintptr_t>(si->cmdline_paddr)) : "";
+  if (cmd[0] == 's') {  // "suspend": chapter 5's suspend, which xenhv answers by ending the domain
+    abi::sched_shutdown s{op(abi::SHUTDOWN::suspend)};
+    const long r = hcall(H::sched_op, op(abi::SCHEDOP::shutdown), addr(&s));
+    kernel::print("resumed in ");
+    kernel::println(r == 0 ? "a new domain" : "the same domain");
+    kernel::flush();
+    kernel::shutdown(abi::SHUTDOWN::crash);  // xenhv never resumes: reaching this is a failure
+  }
   chapter4_console();
   chapter7_physmap();
   chapter5_time();
