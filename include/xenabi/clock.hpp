@@ -326,12 +326,22 @@ template <class F>
   return read_pvclock(ti, [] { return u64{0}; }, nullptr);
 }
 
+/// A view of a `u64` known to be 8-byte aligned. i386 aligns a plain `u64` to 4 bytes inside
+/// structures, and a 64-bit atomic on such a word may split across cache lines (Clang refuses
+/// it under -Werror: -Watomic-alignment); the atomic fallback word is therefore required to be
+/// `alignas(8)`, and accessed through this view (`may_alias`: it views the caller's `u64`).
+struct [[gnu::may_alias]] alignas(8) aligned_u64 {
+  u64 value;  ///< The word.
+};
+
 /// Raises \p candidate to at least \p last and advances \p last to the result, atomically
 /// (the cross-vCPU fallback when the TSC is not stable). Returns the value to report.
+/// \p last must be 8-byte aligned (`alignas(8)`; any `u64` is on x86_64).
 [[nodiscard]] inline u64 monotonic_max(u64& last, u64 candidate) noexcept {
-  u64 seen = __atomic_load_n(&last, __ATOMIC_RELAXED);
+  aligned_u64* word = static_cast<aligned_u64*>(__builtin_assume_aligned(&last, 8));
+  u64 seen = __atomic_load_n(&word->value, __ATOMIC_RELAXED);
   while (candidate > seen) {
-    if (__atomic_compare_exchange_n(&last, &seen, candidate, true, __ATOMIC_RELAXED,
+    if (__atomic_compare_exchange_n(&word->value, &seen, candidate, true, __ATOMIC_RELAXED,
                                     __ATOMIC_RELAXED))
       return candidate;
   }
@@ -353,8 +363,8 @@ class basic_system_clock {
  public:
   /// The time-point type.
   using time_point = system_time;
-  /// The clock of \p ti (a vCPU's time area), sharing fallback word \p last with the other
-  /// vCPUs' clocks.
+  /// The clock of \p ti (a vCPU's time area), sharing fallback word \p last (8-byte aligned:
+  /// `alignas(8)` on i386) with the other vCPUs' clocks.
   constexpr basic_system_clock(const abi::vcpu_time_info& ti, u64& last) noexcept
       : ti_(&ti), last_(&last) {}
 
