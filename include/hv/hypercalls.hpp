@@ -746,28 +746,10 @@ inline std::int64_t event_channel_op(hcall& c) {
       auto x = r.value();
       c.arg("remote_dom", dom_name(x.remote_dom));
       c.arg("remote_port", std::to_string(x.remote_port));
-      const std::uint16_t rid = x.remote_dom == abi::DOMID::SELF ? d.id : x.remote_dom;
-      domain* rd = rid == d.id ? &d : (d.owner != nullptr ? d.owner->find(rid) : nullptr);
-      if (rd == nullptr) return c.fail(errc::esrch, "no such domain");
-      {
-        std::scoped_lock lock(d.mu, rd->mu);
-        if (!port_is_valid(*rd, x.remote_port)) return c.fail(errc::einval, "remote port out of range");
-        auto& rch = rd->evtchns[x.remote_port];
-        if (rch.state != EVTCHNSTAT::unbound || rch.remote_dom != d.id)
-          return c.fail(errc::einval, "remote port is not unbound for this domain");
-        auto p = evtchn_alloc_port(d);
-        if (!p) return c.fail(p.error(), "no free port");
-        auto& lch = d.evtchns[p.value()];
-        auto& rch2 = rd->evtchns[x.remote_port];  // evtchns may have grown if rd == d
-        lch.state = EVTCHNSTAT::interdomain;
-        lch.remote_dom = rid;
-        lch.remote_port = x.remote_port;
-        lch.vcpu = 0;
-        rch2.state = EVTCHNSTAT::interdomain;
-        rch2.remote_dom = d.id;
-        rch2.remote_port = p.value();
-        x.local_port = p.value();
-      }
+      const char* why = "";
+      auto p = evtchn_bind_interdomain(d, x.remote_dom, x.remote_port, &why);
+      if (!p) return c.fail(p.error(), why);
+      x.local_port = p.value();
       if (!c.out(arg, x)) return c.fail(errc::efault, "bad argument pointer");
       evtchn_set_pending(d, x.local_port);  // as Xen: avoid a lost notification
       c.rec.note = "port " + std::to_string(x.local_port);
@@ -1106,6 +1088,59 @@ inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gr
   return GNTST::okay;
 }
 
+}  // namespace detail
+
+/// One GNTTABOP_copy element performed by \p caller (a guest's hypercall, or a backend in this
+/// process copying through the grants a guest gave it): checks both ends as Xen does (offset +
+/// len within the page: GNTST_bad_copy_arg; unknown domain GNTST_bad_domain; reference beyond
+/// the table GNTST_bad_gntref; an entry not granting \p caller this access, or a frame that is
+/// not the caller's own, GNTST_permission_denied; a frame outside the owner's RAM
+/// GNTST_bad_page), copies, and stores the status in `op.status` as well as returning it.
+inline abi::GNTST grant_copy(domain& caller, gabi::gnttab_copy& op) {
+  std::byte* src = nullptr;
+  std::byte* dst = nullptr;
+  abi::GNTST st = abi::GNTST::okay;
+  if (std::uint32_t{op.source.offset} + op.len > 4096 || std::uint32_t{op.dest.offset} + op.len > 4096)
+    st = abi::GNTST::bad_copy_arg;
+  const bool sg = (op.flags & abi::GNTCOPY::source_gref) != 0;
+  const bool dg = (op.flags & abi::GNTCOPY::dest_gref) != 0;
+  if (st == abi::GNTST::okay)
+    st = detail::grant_copy_end(caller, op.source.domid, sg, sg ? op.source.u.ref : op.source.u.gmfn, false, src);
+  if (st == abi::GNTST::okay)
+    st = detail::grant_copy_end(caller, op.dest.domid, dg, dg ? op.dest.u.ref : op.dest.u.gmfn, true, dst);
+  if (st == abi::GNTST::okay) std::memmove(dst + op.dest.offset, src + op.source.offset, op.len);
+  op.status = static_cast<std::int16_t>(st);
+  return st;
+}
+
+/// Which way `grant_copy_host` copies.
+enum class grant_copy_dir : std::uint8_t {
+  from_guest,  ///< Granted page -> host buffer (the grant may be read-only).
+  to_guest,    ///< Host buffer -> granted page (the grant must be writable).
+};
+
+/// GNTTABOP_copy with one end in host memory, for a backend running in this process on behalf
+/// of \p caller (its driver domain): copies `host.size()` bytes between \p host and offset
+/// \p offset of the page domain \p domid granted to \p caller as reference \p ref. The guest end
+/// is checked exactly as a GNTTABOP_copy end (see `grant_copy`); a length that crosses the page
+/// is GNTST_bad_copy_arg. Nothing is copied unless the result is GNTST_okay.
+inline abi::GNTST grant_copy_host(domain& caller, std::uint16_t domid, std::uint32_t ref, std::uint16_t offset,
+                                  std::span<std::byte> host, grant_copy_dir dir) {
+  if (std::uint64_t{offset} + host.size() > 4096) return abi::GNTST::bad_copy_arg;
+  std::byte* page = nullptr;
+  const abi::GNTST st =
+      detail::grant_copy_end(caller, domid, true, ref, dir == grant_copy_dir::to_guest, page);
+  if (st != abi::GNTST::okay) return st;
+  if (host.empty()) return st;
+  if (dir == grant_copy_dir::to_guest)
+    std::memmove(page + offset, host.data(), host.size());
+  else
+    std::memmove(host.data(), page + offset, host.size());
+  return st;
+}
+
+namespace detail {
+
 inline std::int64_t grant_table_op(hcall& c) {
   const auto cmd = c.a.a[0];
   const auto uop = c.a.a[1];
@@ -1231,19 +1266,7 @@ inline std::int64_t grant_table_op(hcall& c) {
         auto r = c.in<gabi::gnttab_copy>(at);
         if (!r) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
         auto x = r.value();
-        std::byte* src = nullptr;
-        std::byte* dst = nullptr;
-        abi::GNTST st = abi::GNTST::okay;
-        if (std::uint32_t{x.source.offset} + x.len > 4096 || std::uint32_t{x.dest.offset} + x.len > 4096)
-          st = abi::GNTST::bad_copy_arg;
-        if (st == abi::GNTST::okay)
-          st = grant_copy_end(d, x.source.domid, (x.flags & abi::GNTCOPY::source_gref) != 0,
-                              (x.flags & abi::GNTCOPY::source_gref) != 0 ? x.source.u.ref : x.source.u.gmfn, false, src);
-        if (st == abi::GNTST::okay)
-          st = grant_copy_end(d, x.dest.domid, (x.flags & abi::GNTCOPY::dest_gref) != 0,
-                              (x.flags & abi::GNTCOPY::dest_gref) != 0 ? x.dest.u.ref : x.dest.u.gmfn, true, dst);
-        if (st == abi::GNTST::okay) std::memmove(dst + x.dest.offset, src + x.source.offset, x.len);
-        x.status = static_cast<std::int16_t>(st);
+        const abi::GNTST st = hv::grant_copy(d, x);
         failed += st != abi::GNTST::okay;
         if (!c.out(at, x)) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
       }

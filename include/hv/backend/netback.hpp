@@ -1,0 +1,545 @@
+/// \file
+/// The network backend (netback) of xenhv: one `netif` per frontend virtual interface, serving
+/// the netif transmit and receive rings (`xenabi/abi/io/netif.hpp`, Xen's `io/netif.h`) on
+/// behalf of a driver domain, and switching frames through a `bridge`.
+///
+/// **Memory.** The backend touches a guest's memory only through what the guest granted to the
+/// driver domain: the two ring pages are mapped with `hv::grant_map` (and used through
+/// `granted_frame`), and packet data moves with grant copies (`hv::grant_copy_host`, the checks
+/// of GNTTABOP_copy): transmit buffers are copied out of the frontend's granted pages into a
+/// backend buffer, received frames are copied into the buffers the frontend posted on the rx
+/// ring (copy-based receive, `feature-rx-copy`; no page flipping).
+///
+/// **Transmit.** A packet is a first request (its `size` is the whole packet), optionally
+/// followed by extra-info slots (`NETTXF_extra_info`, chained by `XEN_NETIF_EXTRA_FLAG_MORE`) and
+/// by fragments while `NETTXF_more_data` is set (`feature-sg`). A packet that is incomplete when
+/// the ring runs dry waits for the rest. Every consumed slot gets exactly one response, in
+/// order: data slots `NETIF_RSP_OKAY` or `NETIF_RSP_ERROR`, extra-info slots `NETIF_RSP_NULL`.
+/// A packet is refused (`NETIF_RSP_ERROR`, nothing forwarded) if: a flag outside the four
+/// NETTXF bits is set; it carries extra info (this backend offers no GSO, multicast or hash
+/// feature, so a frontend has no reason to send any); it has more than `XEN_NETIF_NR_SLOTS_MIN`
+/// data slots (the slots are then answered as they arrive until the chain ends); the fragment
+/// sizes add up to more than the first request's `size`; it is shorter than an Ethernet header;
+/// a slot's `offset + size` passes the end of its page; or a grant copy fails (bad reference,
+/// grant not for the driver domain, frame outside the frontend's RAM).
+///
+/// **Receive.** Frames from the bridge wait in a bounded queue (full: dropped and counted).
+/// Each frame takes one rx request per page (`feature-sg` from the frontend) or must fit one
+/// page (otherwise dropped); a frame waits until the frontend has posted enough requests. A
+/// request whose grant copy fails gets `NETIF_RSP_ERROR`.
+///
+/// **Hostile rings.** A producer index that claims more requests than can exist
+/// (`errc::eoverflow` from `xenabi::back_ring`) puts the interface in the failed state: it
+/// stops serving the rings (a closed device), reports why, and never crashes.
+///
+/// Concurrency: `poll`, `connect` and `disconnect` run on the driver domain's worker (one at a
+/// time, under the interface's lock); `deliver` runs on any thread (the bridge's caller) and
+/// only queues the frame and wakes the driver domain's vCPU 0.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <xenabi/abi/io/netif.hpp>
+#include <xenabi/ring.hpp>
+
+#include <hv/backend/bridge.hpp>
+#include <hv/domain.hpp>
+#include <hv/event_channel.hpp>
+#include <hv/hypercalls.hpp>
+
+namespace hv::backend {
+
+/// What a frontend published for one interface (normally read from its xenstore directory:
+/// `tx-ring-ref`, `rx-ring-ref`, `event-channel`, `feature-sg`).
+struct netif_connection {
+  std::uint16_t frontend = 0;       ///< The frontend's domain id.
+  std::uint32_t tx_ring_ref = 0;    ///< Grant reference of the tx ring page.
+  std::uint32_t rx_ring_ref = 0;    ///< Grant reference of the rx ring page.
+  std::uint32_t event_channel = 0;  ///< The frontend's port, unbound for the driver domain.
+  bool rx_sg = false;               ///< The frontend accepts multi-page received frames.
+};
+
+/// Counters of one interface (transmit = frames the frontend sent, receive = frames it got).
+struct netif_stats {
+  std::uint64_t tx_packets = 0;    ///< Packets taken from the tx ring and switched.
+  std::uint64_t tx_bytes = 0;      ///< Their bytes.
+  std::uint64_t tx_errors = 0;     ///< Packets answered with NETIF_RSP_ERROR.
+  std::uint64_t tx_slots = 0;      ///< Tx ring slots consumed (each answered once).
+  std::uint64_t rx_packets = 0;    ///< Frames copied into the frontend's rx buffers.
+  std::uint64_t rx_bytes = 0;      ///< Their bytes.
+  std::uint64_t rx_errors = 0;     ///< Rx requests answered with NETIF_RSP_ERROR.
+  std::uint64_t rx_dropped = 0;    ///< Frames dropped: queue full, too big, or not connected.
+  std::uint64_t notifications = 0; ///< Events sent to the frontend.
+};
+
+/// The backend feature keys this netback writes in its xenstore directory
+/// (`backend/vif/<domid>/<dev>/`), as key/value pairs.
+struct netback_feature {
+  const char* key;    ///< Key under the backend directory.
+  const char* value;  ///< Its value.
+};
+/// Features offered: copy-based receive (no flipping), multi-slot transmit (`feature-sg`), no
+/// checksum offload (frames are switched as they are), single queue, no split event channels.
+inline constexpr netback_feature netback_features[] = {
+    {"feature-rx-copy", "1"},       {"feature-rx-flip", "0"},
+    {"feature-sg", "1"},            {"feature-no-csum-offload", "1"},
+    {"feature-gso-tcpv4", "0"},     {"feature-gso-tcpv6", "0"},
+    {"feature-split-event-channels", "0"}, {"multi-queue-max-queues", "1"},
+};
+
+/// One virtual interface: the backend end of a frontend's tx and rx rings, and a bridge port.
+class netif final : public bridge_port {
+ public:
+  /// Data slots one transmitted packet may use (Xen's XEN_NETIF_NR_SLOTS_MIN).
+  static constexpr std::size_t max_tx_data_slots = xenabi::abi::XEN_NETIF::NR_SLOTS_MIN;
+  /// Extra-info slots tolerated in one packet before it is refused slot by slot.
+  static constexpr std::size_t max_tx_extra_slots = 4;
+  /// Known NETTXF bits.
+  static constexpr std::uint16_t known_tx_flags = xenabi::abi::NETTXF::csum_blank |
+                                                  xenabi::abi::NETTXF::data_validated |
+                                                  xenabi::abi::NETTXF::more_data |
+                                                  xenabi::abi::NETTXF::extra_info;
+
+  /// An interface served by driver domain \p backend, switched through \p br (may be null:
+  /// transmitted frames are then counted and dropped), with a receive queue of
+  /// \p rx_queue_frames frames.
+  explicit netif(domain& backend, bridge* br = nullptr, std::size_t rx_queue_frames = 256)
+      : be_(backend), br_(br), rx_cap_(rx_queue_frames) {
+    pend_.reserve(max_tx_data_slots + max_tx_extra_slots);
+    txbuf_.reserve(xenabi::abi::XEN_NETIF::MAX_TX_SIZE);
+  }
+  /// Disconnects.
+  ~netif() override { disconnect(); }
+
+  /// Connects to a frontend: maps its two ring pages through their grants (writable), attaches
+  /// the rings at the indices the frontend initialised, binds an interdomain event channel to
+  /// the frontend's port and joins the bridge. Errors: `eisconn` if connected; `einval` if a
+  /// ring grant cannot be mapped (the GNTST is in `failure()`), or the port cannot be bound.
+  [[nodiscard]] result<void> connect(const netif_connection& c) {
+    std::lock_guard lock(mu_);
+    if (connected_) return errc::eisconn;
+    failure_.clear();
+    conn_ = c;
+    const auto tx = grant_map(be_, c.frontend, c.tx_ring_ref, false);
+    if (tx.status != abi::GNTST::okay) return fail_connect("tx-ring-ref", tx.status);
+    tx_handle_ = tx.handle;
+    const auto rx = grant_map(be_, c.frontend, c.rx_ring_ref, false);
+    if (rx.status != abi::GNTST::okay) {
+      (void)grant_unmap(be_, tx_handle_);
+      return fail_connect("rx-ring-ref", rx.status);
+    }
+    rx_handle_ = rx.handle;
+    auto txv = granted_frame(be_, tx_handle_);
+    auto rxv = granted_frame(be_, rx_handle_);
+    const char* why = "";
+    auto port = txv && rxv ? evtchn_bind_interdomain(be_, c.frontend, c.event_channel, &why)
+                           : result<std::uint32_t>{errc::efault};
+    if (!port) {
+      (void)grant_unmap(be_, tx_handle_);
+      (void)grant_unmap(be_, rx_handle_);
+      failure_ = std::string("event-channel: ") + why;
+      return errc::einval;
+    }
+    port_ = port.value();
+    auto* tx_sring = std::launder(reinterpret_cast<xenabi::abi::netif_tx_sring*>(txv.value().bytes.data()));
+    auto* rx_sring = std::launder(reinterpret_cast<xenabi::abi::netif_rx_sring*>(rxv.value().bytes.data()));
+    // BACK_RING_ATTACH at the frontend's request producer (zero for a fresh ring); a hostile
+    // value is caught by the ring's plausibility checks like any other.
+    tx_ = xenabi::back_ring<xenabi::netif_tx_ring>::attach(*tx_sring, 0);
+    rx_ = xenabi::back_ring<xenabi::netif_rx_ring>::attach(*rx_sring, 0);
+    pend_.clear();
+    expect_extra_ = expect_more_ = discarding_ = false;
+    connected_ = true;
+    failed_ = false;
+    if (br_ != nullptr) br_->attach(*this);
+    return {};
+  }
+
+  /// Leaves the bridge, unmaps the rings, closes the event channel and drops queued frames
+  /// (idempotent).
+  void disconnect() {
+    std::lock_guard lock(mu_);
+    if (!connected_) return;
+    if (br_ != nullptr) br_->detach(*this);
+    (void)grant_unmap(be_, tx_handle_);
+    (void)grant_unmap(be_, rx_handle_);
+    close_port();
+    connected_ = false;
+    std::lock_guard q(qmu_);
+    stats_.rx_dropped += rxq_.size();
+    rxq_.clear();
+  }
+
+  /// True between a successful `connect` and `disconnect`, and not failed.
+  [[nodiscard]] bool serving() const {
+    std::lock_guard lock(mu_);
+    return connected_ && !failed_;
+  }
+  /// Why the interface failed or could not connect (empty if it did not).
+  [[nodiscard]] std::string failure() const {
+    std::lock_guard lock(mu_);
+    return failure_;
+  }
+  /// The driver domain's port bound to the frontend (0 when not connected).
+  [[nodiscard]] std::uint32_t local_port() const {
+    std::lock_guard lock(mu_);
+    return connected_ ? port_ : 0;
+  }
+  /// The frontend this interface is connected to.
+  [[nodiscard]] std::uint16_t frontend() const {
+    std::lock_guard lock(mu_);
+    return conn_.frontend;
+  }
+  /// A snapshot of the counters.
+  [[nodiscard]] netif_stats stats() const {
+    std::scoped_lock lock(mu_, qmu_);
+    return stats_;
+  }
+  /// Frames waiting in the receive queue.
+  [[nodiscard]] std::size_t rx_queued() const {
+    std::lock_guard q(qmu_);
+    return rxq_.size();
+  }
+
+  /// Serves both rings once: transmit requests until the ring is empty (answering each
+  /// completed packet), then queued frames while the frontend has rx buffers. Returns true if
+  /// any slot was consumed or produced. Does nothing on an interface that is not serving.
+  bool poll() {
+    std::lock_guard lock(mu_);
+    if (!connected_ || failed_) return false;
+    const bool t = process_tx();
+    const bool r = !failed_ && process_rx();
+    return t || r;
+  }
+
+  /// Bridge side: queues a copy of \p frame for the frontend and wakes the driver domain.
+  void deliver(std::span<const std::byte> frame) override {
+    {
+      std::lock_guard q(qmu_);
+      if (rxq_.size() >= rx_cap_) {
+        ++stats_.rx_dropped;
+        return;
+      }
+      rxq_.emplace_back(frame.begin(), frame.end());
+    }
+    if (!be_.vcpus.empty()) be_.notify(*be_.vcpus.front());
+  }
+
+  /// Sends a frame into the bridge as if this interface had transmitted it (used by tests and
+  /// by tools that inject traffic).
+  void inject(std::span<const std::byte> frame) {
+    if (br_ != nullptr) br_->forward(*this, frame);
+  }
+
+ private:
+  using tx_request = xenabi::abi::netif_tx_request;
+  struct tx_slot {
+    tx_request req;
+    bool extra;
+  };
+
+  result<void> fail_connect(const char* what, abi::GNTST st) {
+    failure_ = std::string(what) + ": grant map failed, GNTST " + std::to_string(static_cast<int>(st));
+    return errc::einval;
+  }
+  void fail(std::string why) {
+    failed_ = true;
+    failure_ = std::move(why);
+  }
+  void close_port() {
+    domain* fe = be_.owner != nullptr ? be_.owner->find(conn_.frontend) : nullptr;
+    if (fe != nullptr && fe != &be_) {
+      std::scoped_lock both(be_.mu, fe->mu);
+      if (port_is_valid(be_, port_)) detail::evtchn_close_locked(be_, port_);
+    } else {
+      std::lock_guard l(be_.mu);
+      if (port_is_valid(be_, port_)) detail::evtchn_close_locked(be_, port_);
+    }
+    port_ = 0;
+  }
+  void notify_frontend() {
+    if (evtchn_send_interdomain(be_, port_)) ++stats_.notifications;
+  }
+
+  // ---- transmit --------------------------------------------------------------------------
+
+  bool process_tx() {
+    bool did = false;
+    for (;;) {
+      auto n = tx_.consume_requests([&](const tx_request& r) { on_tx_slot(r); }, 64);
+      if (!n) {
+        fail("tx ring: the frontend's req_prod is implausible");
+        return did;
+      }
+      if (n.value() != 0) {
+        did = true;
+        if (tx_.push_responses()) notify_frontend();
+        continue;
+      }
+      if (tx_.unpushed_responses() != 0 && tx_.push_responses()) notify_frontend();
+      auto more = tx_.final_check_for_requests();
+      if (!more) {
+        fail("tx ring: the frontend's req_prod is implausible");
+        return did;
+      }
+      if (!more.value()) return did;
+    }
+  }
+
+  void respond_tx(std::uint16_t id, xenabi::abi::NETIF_RSP st) {
+    tx_.produce_response(xenabi::abi::netif_tx_response{id, static_cast<std::int16_t>(st)});
+  }
+
+  // One consumed tx slot: classify it (first, extra or fragment) and finish the packet when its
+  // chain ends.
+  void on_tx_slot(const tx_request& r) {
+    using namespace xenabi::abi;
+    ++stats_.tx_slots;
+    bool extra = false;
+    if (!discarding_ && pend_.empty()) {  // first slot of a packet
+      expect_extra_ = (r.flags & NETTXF::extra_info) != 0;
+      expect_more_ = (r.flags & NETTXF::more_data) != 0;
+    } else if (expect_extra_) {
+      netif_extra_info e;
+      static_assert(sizeof e <= sizeof r);
+      std::memcpy(&e, &r, sizeof e);
+      expect_extra_ = (e.flags & XEN_NETIF_EXTRA_FLAG::MORE) != 0;
+      extra = true;
+    } else {
+      expect_more_ = (r.flags & NETTXF::more_data) != 0;
+    }
+    const bool chain_ends = !expect_extra_ && !expect_more_;
+    if (discarding_) {  // an over-long packet: answer each slot as it comes
+      respond_tx(r.id, extra ? NETIF_RSP::null : NETIF_RSP::ERROR);
+      if (chain_ends) discarding_ = false;
+      return;
+    }
+    pend_.push_back({r, extra});
+    if (pend_.size() > max_tx_data_slots + max_tx_extra_slots) {
+      ++stats_.tx_errors;
+      for (const auto& s : pend_) respond_tx(s.req.id, s.extra ? NETIF_RSP::null : NETIF_RSP::ERROR);
+      pend_.clear();
+      discarding_ = !chain_ends;
+      return;
+    }
+    if (chain_ends) finish_tx_packet();
+  }
+
+  void finish_tx_packet() {
+    using namespace xenabi::abi;
+    const tx_request first = pend_.front().req;
+    bool ok = first.size >= eth_header_bytes;
+    std::size_t data_slots = 0;
+    std::uint32_t frag_bytes = 0;
+    for (std::size_t i = 0; i < pend_.size(); ++i) {
+      const auto& s = pend_[i];
+      if (s.extra) {
+        ok = false;  // no extra-info feature is offered
+        continue;
+      }
+      ++data_slots;
+      if ((s.req.flags & ~known_tx_flags) != 0) ok = false;
+      if (i != 0 && (s.req.flags & NETTXF::extra_info) != 0) ok = false;  // only the first may
+      if (i != 0) frag_bytes += s.req.size;
+    }
+    if (data_slots > max_tx_data_slots || frag_bytes > first.size) ok = false;
+    if (ok) {
+      txbuf_.resize(first.size);
+      std::size_t pos = 0;
+      for (std::size_t i = 0; ok && i < pend_.size(); ++i) {
+        const auto& s = pend_[i];
+        if (s.extra) continue;
+        const std::size_t len = i == 0 ? first.size - frag_bytes : s.req.size;
+        if (std::size_t{s.req.offset} + len > 4096) {
+          ok = false;
+          break;
+        }
+        const auto st = grant_copy_host(be_, conn_.frontend, s.req.gref, s.req.offset,
+                                        std::span<std::byte>(txbuf_.data() + pos, len), grant_copy_dir::from_guest);
+        ok = st == GNTST::okay;
+        pos += len;
+      }
+    }
+    if (ok) {
+      ++stats_.tx_packets;
+      stats_.tx_bytes += first.size;
+      if (br_ != nullptr) br_->forward(*this, std::span<const std::byte>(txbuf_.data(), first.size));
+    } else {
+      ++stats_.tx_errors;
+    }
+    for (const auto& s : pend_)
+      respond_tx(s.extra ? first.id : s.req.id, s.extra ? NETIF_RSP::null : (ok ? NETIF_RSP::OKAY : NETIF_RSP::ERROR));
+    pend_.clear();
+  }
+
+  // ---- receive ---------------------------------------------------------------------------
+
+  bool process_rx() {
+    using namespace xenabi::abi;
+    bool did = false;
+    for (;;) {
+      std::vector<std::byte> frame;
+      {
+        std::lock_guard q(qmu_);
+        if (rxq_.empty()) break;
+        if (!conn_.rx_sg && rxq_.front().size() > 4096) {
+          ++stats_.rx_dropped;
+          rxq_.pop_front();
+          continue;
+        }
+        frame = std::move(rxq_.front());
+        rxq_.pop_front();
+      }
+      const auto need = static_cast<xenabi::RING_IDX>(frame.empty() ? 1 : (frame.size() + 4095) / 4096);
+      auto avail = rx_.unconsumed_requests();
+      if (avail && avail.value() < need) {
+        auto more = rx_.final_check_for_requests();
+        if (more) avail = rx_.unconsumed_requests();
+        else avail = more.error();
+      }
+      if (!avail) {
+        fail("rx ring: the frontend's req_prod is implausible");
+        return did;
+      }
+      if (avail.value() < need) {  // wait for buffers; keep the frame first in line
+        std::lock_guard q(qmu_);
+        rxq_.push_front(std::move(frame));
+        break;
+      }
+      did = true;
+      std::size_t pos = 0;
+      bool ok = true;
+      for (xenabi::RING_IDX i = 0; i < need; ++i) {
+        netif_rx_request req{};
+        auto got = rx_.consume_request(req);
+        if (!got || !got.value()) {  // cannot happen after the count above; stay safe
+          fail("rx ring: requests vanished");
+          return did;
+        }
+        const std::size_t len = frame.size() - pos < 4096 ? frame.size() - pos : 4096;
+        const auto st = grant_copy_host(be_, conn_.frontend, req.gref, 0, std::span<std::byte>(frame.data() + pos, len),
+                                        grant_copy_dir::to_guest);
+        netif_rx_response rsp{};
+        rsp.id = req.id;
+        rsp.offset = 0;
+        rsp.flags = i + 1 < need ? NETRXF::more_data : std::uint16_t{0};
+        if (st == GNTST::okay) {
+          rsp.status = static_cast<std::int16_t>(len);
+        } else {
+          rsp.status = static_cast<std::int16_t>(NETIF_RSP::ERROR);
+          ++stats_.rx_errors;
+          ok = false;
+        }
+        rx_.produce_response(rsp);
+        pos += len;
+      }
+      if (ok) {
+        ++stats_.rx_packets;
+        stats_.rx_bytes += frame.size();
+      }
+    }
+    if (rx_.unpushed_responses() != 0 && rx_.push_responses()) notify_frontend();
+    return did;
+  }
+
+  domain& be_;
+  bridge* br_;
+  std::size_t rx_cap_;
+  mutable std::mutex mu_;   // connection state, rings, tx state, stats except rx_dropped from deliver
+  mutable std::mutex qmu_;  // rxq_ and stats_.rx_dropped from deliver
+  bool connected_ = false;
+  bool failed_ = false;
+  std::string failure_;
+  netif_connection conn_{};
+  std::uint32_t tx_handle_ = 0, rx_handle_ = 0, port_ = 0;
+  xenabi::back_ring<xenabi::netif_tx_ring> tx_;
+  xenabi::back_ring<xenabi::netif_rx_ring> rx_;
+  std::vector<tx_slot> pend_;
+  bool expect_extra_ = false, expect_more_ = false, discarding_ = false;
+  std::vector<std::byte> txbuf_;
+  std::deque<std::vector<std::byte>> rxq_;
+  netif_stats stats_;
+};
+
+/// The worker of a driver domain's network interfaces: one thread that sleeps on the driver
+/// domain's vCPU 0 until an event arrives (a frontend notified one of the interfaces' ports) or
+/// a frame is queued for receive, acknowledges the events in the driver domain's shared_info as
+/// a guest's upcall handler would, and polls every interface until none has work.
+class netback_worker {
+ public:
+  /// A worker for interfaces served by \p backend.
+  explicit netback_worker(domain& backend) : be_(backend) {}
+  /// Stops the thread.
+  ~netback_worker() { stop(); }
+  netback_worker(const netback_worker&) = delete;
+  netback_worker& operator=(const netback_worker&) = delete;
+
+  /// Adds \p n (before `start`).
+  void add(netif& n) { ifs_.push_back(&n); }
+  /// Starts the thread.
+  void start() {
+    stop_ = false;
+    th_ = std::thread([this] { loop(); });
+  }
+  /// Stops and joins the thread (idempotent).
+  void stop() {
+    if (!th_.joinable()) return;
+    vcpu& v = *be_.vcpus.front();
+    {
+      std::lock_guard l(v.mu);
+      stop_ = true;
+    }
+    v.cv.notify_all();
+    th_.join();
+  }
+  /// Wake-ups handled (events or queued frames).
+  [[nodiscard]] std::uint64_t wakeups() const noexcept { return wakeups_; }
+
+ private:
+  void acknowledge_events() {
+    auto& s = be_.shared();
+    if (auto* vi = be_.vcpu_info_of(*be_.vcpus.front())) {
+      __atomic_store_n(&vi->evtchn_upcall_pending, std::uint8_t{0}, __ATOMIC_SEQ_CST);
+      (void)__atomic_exchange_n(&vi->evtchn_pending_sel, std::uint64_t{0}, __ATOMIC_SEQ_CST);
+    }
+    for (auto* n : ifs_) {
+      const std::uint32_t p = n->local_port();
+      if (p != 0) __atomic_fetch_and(&s.evtchn_pending[p / 64], ~(std::uint64_t{1} << (p % 64)), __ATOMIC_SEQ_CST);
+    }
+  }
+  void loop() {
+    vcpu& v = *be_.vcpus.front();
+    for (;;) {
+      {
+        std::unique_lock l(v.mu);
+        v.cv.wait(l, [&] { return v.wake || stop_; });
+        if (stop_) return;
+        v.wake = false;
+      }
+      ++wakeups_;
+      acknowledge_events();
+      bool any = true;
+      while (any) {
+        any = false;
+        for (auto* n : ifs_) any = n->poll() || any;
+      }
+    }
+  }
+
+  domain& be_;
+  std::vector<netif*> ifs_;
+  std::thread th_;
+  bool stop_ = false;  // guarded by vCPU 0's mu
+  std::atomic<std::uint64_t> wakeups_{0};
+};
+
+}  // namespace hv::backend

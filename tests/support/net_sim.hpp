@@ -1,0 +1,103 @@
+// Test support for the network split driver on the in-process platform: a sim machine with
+// guest domains and a driver domain, and for each guest a netfront (xenabi) whose pages live
+// in that guest's RAM, whose grant table is the guest's grant frame, and whose event channel
+// operations are the guest's hypercalls. Used by the netback unit tests and the netif fuzzer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+
+#include <hv/backend/netback.hpp>
+#include <hv/platform/sim/sim.hpp>
+#include <xenabi/grant_table.hpp>
+#include <xenabi/netfront.hpp>
+
+namespace net_sim {
+
+namespace abi = xenabi::abi;
+using H = abi::hypercall;
+
+/// The driver domain's id in these tests.
+inline constexpr std::uint16_t driver_id = 100;
+/// Where a guest's hypercall argument scratch lives (guest-physical).
+inline constexpr std::uint64_t scratch_gpa = 0x1000;
+/// First guest-physical page used for netfront pages.
+inline constexpr std::uint64_t pages_gpa = 0x10000;
+
+/// The event-channel glue of a sim guest: its hypercalls, made from host code.
+struct sim_env {
+  hv::sim::machine* m;
+  std::uint16_t dom;
+  xenabi::result<xenabi::port> alloc_unbound(xenabi::domain_id backend) {
+    abi::evtchn_alloc_unbound a{abi::DOMID::SELF, backend.value(), 0};
+    m->put(scratch_gpa, a, dom);
+    const auto rc = m->hypercall(static_cast<std::uint32_t>(H::event_channel_op),
+                                 static_cast<std::uint64_t>(abi::EVTCHNOP::alloc_unbound), scratch_gpa, 0, 0, 0, dom);
+    if (rc != 0) return xenabi::errc::eio;
+    return xenabi::port{m->get<abi::evtchn_alloc_unbound>(scratch_gpa, dom).port};
+  }
+  void notify(xenabi::port p) {
+    abi::evtchn_send s{p.value()};
+    m->put(scratch_gpa + 64, s, dom);
+    (void)m->hypercall(static_cast<std::uint32_t>(H::event_channel_op), static_cast<std::uint64_t>(abi::EVTCHNOP::send),
+                       scratch_gpa + 64, 0, 0, 0, dom);
+  }
+};
+
+/// The v1 grant table of a sim guest: its grant frame 0, as host memory.
+inline abi::grant_entry_v1 (&grant_entries(hv::domain& d))[512] {
+  std::lock_guard lock(d.mu);
+  d.grow_grant_table(1);
+  return *std::launder(reinterpret_cast<abi::grant_entry_v1(*)[512]>(d.grant_frame(0)));
+}
+
+/// A guest with a netfront of RxN/TxN buffers.
+template <std::size_t RxN = 8, std::size_t TxN = 8>
+struct guest {
+  using nic_type = xenabi::netfront<xenabi::grant_table<512>, sim_env, RxN, TxN>;
+  hv::domain& d;
+  sim_env env;
+  xenabi::grant_table<512> gt;
+  nic_type nic;
+  xenabi::driver_page pages[2 + RxN + TxN];
+
+  guest(hv::sim::machine& m, std::uint16_t id) : d(m.dom(id)), env{&m, id}, gt(grant_entries(d)) {
+    for (std::size_t i = 0; i < 2 + RxN + TxN; ++i) {
+      const std::uint64_t gpa = pages_gpa + i * 4096;
+      pages[i].va = d.mem.translate(hv::phys_addr{gpa}, 4096).value().data();
+      pages[i].frame = xenabi::gfn{gpa >> 12};
+    }
+    typename nic_type::config c;
+    c.backend = xenabi::domain_id{driver_id};
+    c.tx_ring = pages[0];
+    c.rx_ring = pages[1];
+    c.rx_pages = &pages[2];
+    c.tx_pages = &pages[2 + RxN];
+    if (!nic.setup(gt, env, c)) throw std::runtime_error("netfront setup failed");
+  }
+  /// What the frontend would publish in xenstore, for the backend.
+  [[nodiscard]] hv::backend::netif_connection connection() const {
+    return {d.id, nic.tx_ring_ref().value(), nic.rx_ring_ref().value(), nic.event_channel().value(), false};
+  }
+  /// The tx shared ring (for tests that write hostile requests directly).
+  [[nodiscard]] abi::netif_tx_sring& tx_sring() const { return *static_cast<abi::netif_tx_sring*>(pages[0].va); }
+  /// The rx shared ring.
+  [[nodiscard]] abi::netif_rx_sring& rx_sring() const { return *static_cast<abi::netif_rx_sring*>(pages[1].va); }
+};
+
+/// Builds an Ethernet frame of \p len bytes from \p src to \p dst with payload byte \p fill.
+inline void make_frame(std::uint8_t* p, std::uint16_t len, std::uint8_t dst, std::uint8_t src, std::uint8_t fill) {
+  const std::uint8_t d[6] = {0x00, 0x16, 0x3e, 0, 0, dst};
+  const std::uint8_t s[6] = {0x00, 0x16, 0x3e, 0, 0, src};
+  for (int i = 0; i < 6; ++i) {
+    p[i] = d[i];
+    p[6 + i] = s[i];
+  }
+  p[12] = 0x88;
+  p[13] = 0xb5;  // local experimental EtherType
+  for (std::uint16_t i = 14; i < len; ++i) p[i] = static_cast<std::uint8_t>(fill + i);
+}
+
+}  // namespace net_sim
