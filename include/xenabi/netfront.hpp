@@ -39,6 +39,7 @@
 /// outstanding buffer, a length or offset beyond the page all count as errors and never make
 /// the frontend read or write outside its pages; a bad index puts the frontend in the broken
 /// state (every call fails with `errc::eio`).
+/// \ingroup drivers
 #pragma once
 
 #include <cstddef>

@@ -8,6 +8,7 @@
 /// called with it held, so a port that detaches never receives a frame afterwards. A port's
 /// `deliver` must therefore only queue the frame and wake its own worker (never call back into
 /// the bridge).
+/// \ingroup hypervisor
 #pragma once
 
 #include <array>

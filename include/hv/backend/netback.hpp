@@ -35,6 +35,7 @@
 /// Concurrency: `poll`, `connect` and `disconnect` run on the driver domain's worker (one at a
 /// time, under the interface's lock); `deliver` runs on any thread (the bridge's caller) and
 /// only queues the frame and wakes the driver domain's vCPU 0.
+/// \ingroup hypervisor
 #pragma once
 
 #include <cstddef>

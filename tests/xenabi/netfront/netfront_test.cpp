@@ -1,0 +1,214 @@
+// xenabi/netfront.hpp against a fake backend that works the shared rings with xenabi::back_ring
+// and reads grants straight from the grant table (no hypervisor): set-up and teardown of
+// grants, receive posting and reposting, transmit queuing and batching, and hostile backends.
+#include <xenabi/grant_table.hpp>
+#include <xenabi/netfront.hpp>
+
+#include <cstring>
+#include <vector>
+
+#include "xenabi_test.hpp"
+
+namespace abi = xenabi::abi;
+using xenabi::errc;
+
+TEST_CASE("netfront: parse_mac accepts xenstore's form only") {
+  XENABI_BOTH_REQUIRE(xenabi::parse_mac("00:16:3e:0a:Bb:fF", 17).value() ==
+                      xenabi::mac_addr{{0x00, 0x16, 0x3e, 0x0a, 0xbb, 0xff}});
+  XENABI_BOTH_REQUIRE(xenabi::parse_mac("00:16:3e:00:00:01\0", 18).value().b[5] == 1);
+  XENABI_BOTH_REQUIRE(xenabi::parse_mac("00:16:3e:00:00:1", 16).error() == errc::einval);
+  XENABI_BOTH_REQUIRE(xenabi::parse_mac("00:16:3e:00:00:0g", 17).error() == errc::einval);
+  XENABI_BOTH_REQUIRE(xenabi::parse_mac("00-16-3e-00-00-01", 17).error() == errc::einval);
+  XENABI_BOTH_REQUIRE(xenabi::parse_mac("00:16:3e:00:00:011", 18).error() == errc::einval);
+}
+
+namespace {
+
+struct fake_env {
+  int notifies = 0;
+  bool refuse = false;
+  xenabi::result<xenabi::port> alloc_unbound(xenabi::domain_id d) {
+    if (refuse) return errc::enospc;
+    last_remote = d.value();
+    return xenabi::port{5};
+  }
+  void notify(xenabi::port p) {
+    REQUIRE(p.value() == 5);
+    ++notifies;
+  }
+  std::uint16_t last_remote = 0;
+};
+
+struct alignas(4096) page {
+  unsigned char b[4096];
+};
+
+template <std::size_t Grants = 64>
+struct rig {
+  static constexpr std::uint16_t backend = 7;
+  abi::grant_entry_v1 table[Grants]{};
+  xenabi::grant_table<Grants> gt{table};
+  fake_env env;
+  std::vector<page> mem = std::vector<page>(2 + 4 + 4);
+  xenabi::driver_page pages[10];
+  xenabi::netfront<xenabi::grant_table<Grants>, fake_env, 4, 4> nic;
+  xenabi::back_ring<xenabi::netif_tx_ring> btx;
+  xenabi::back_ring<xenabi::netif_rx_ring> brx;
+
+  rig() {
+    for (std::size_t i = 0; i < 10; ++i) pages[i] = {&mem[i], xenabi::gfn{0x100 + i}};
+  }
+  typename decltype(nic)::config config() {
+    return {xenabi::domain_id{backend}, pages[0], pages[1], &pages[2], &pages[6]};
+  }
+  void connect() {
+    REQUIRE(nic.setup(gt, env, config()));
+    btx = xenabi::back_ring<xenabi::netif_tx_ring>::attach(*static_cast<abi::netif_tx_sring*>(pages[0].va), 0);
+    brx = xenabi::back_ring<xenabi::netif_rx_ring>::attach(*static_cast<abi::netif_rx_sring*>(pages[1].va), 0);
+  }
+  // The page a grant reference names, checked like a backend's grant copy would.
+  unsigned char* granted(std::uint32_t ref, bool write) {
+    const auto& e = table[ref];
+    REQUIRE((e.flags & abi::GTF::permit_access) != 0);
+    REQUIRE(e.domid == backend);
+    if (write) REQUIRE((e.flags & abi::GTF::readonly) == 0);
+    return mem[e.frame - 0x100].b;
+  }
+  // The fake backend delivers \p n bytes of \p fill into the next posted rx buffer.
+  void backend_rx(std::uint16_t n, unsigned char fill, std::int16_t status_override = 0, std::uint16_t id_override = 0xffff) {
+    abi::netif_rx_request q{};
+    REQUIRE(brx.consume_request(q).value());
+    std::memset(granted(q.gref, true), fill, n);
+    abi::netif_rx_response r{};
+    r.id = id_override != 0xffff ? id_override : q.id;
+    r.offset = 0;
+    r.flags = 0;
+    r.status = status_override != 0 ? status_override : static_cast<std::int16_t>(n);
+    brx.produce_response(r);
+    (void)brx.push_responses();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("netfront: setup grants rings and rx buffers writable, tx buffers read-only, to the backend") {
+  rig<> r;
+  r.connect();
+  REQUIRE(r.env.last_remote == rig<>::backend);
+  REQUIRE(r.nic.event_channel().value() == 5);
+  const auto ro = [&](xenabi::grant_ref g) { return (r.table[g.value()].flags & abi::GTF::readonly) != 0; };
+  REQUIRE_FALSE(ro(r.nic.tx_ring_ref()));
+  REQUIRE_FALSE(ro(r.nic.rx_ring_ref()));
+  for (auto g : r.nic.rx_ref) REQUIRE_FALSE(ro(g));
+  for (auto g : r.nic.tx_ref) REQUIRE(ro(g));
+  REQUIRE(r.table[r.nic.tx_ring_ref().value()].frame == 0x100);
+  REQUIRE(r.gt.free_count() == 64 - 8 - 10);
+  REQUIRE(r.nic.teardown());
+  REQUIRE(r.gt.free_count() == 64 - 8);
+}
+
+TEST_CASE("netfront: setup failure ends the grants it made") {
+  rig<16> small;  // 8 usable references, 10 needed
+  REQUIRE(small.nic.setup(small.gt, small.env, small.config()).error() == errc::enospc);
+  REQUIRE(small.gt.free_count() == 8);
+  rig<> r;
+  r.env.refuse = true;
+  REQUIRE(r.nic.setup(r.gt, r.env, r.config()).error() == errc::enospc);
+  REQUIRE(r.gt.free_count() == 64 - 8);
+}
+
+TEST_CASE("netfront: receive - buffers posted once, frames handed over, buffers reposted") {
+  rig<> r;
+  r.connect();
+  REQUIRE(r.nic.post_rx_buffers().value() == 4);
+  REQUIRE(r.nic.post_rx_buffers().value() == 0);  // all posted already
+  r.backend_rx(60, 0xab);
+  r.backend_rx(1500, 0xcd);
+  std::vector<std::vector<std::uint8_t>> got;
+  REQUIRE(r.nic.poll_rx([&](const std::uint8_t* p, std::uint16_t n) { got.emplace_back(p, p + n); }).value() == 2);
+  REQUIRE(got.size() == 2);
+  REQUIRE(got[0] == std::vector<std::uint8_t>(60, 0xab));
+  REQUIRE(got[1] == std::vector<std::uint8_t>(1500, 0xcd));
+  REQUIRE(r.nic.stats().rx_bytes == 1560);
+  REQUIRE(r.brx.unconsumed_requests().value() == 4);  // two left + two reposted
+}
+
+TEST_CASE("netfront: transmit - queued frames published by one flush - buffers reclaimed") {
+  rig<> r;
+  r.connect();
+  const int before = r.env.notifies;
+  std::uint16_t ids[4];
+  for (auto& i : ids) {
+    i = r.nic.claim_tx().value();
+    std::memset(r.nic.tx_data(i), 0x11, 100);
+    REQUIRE(r.nic.queue_tx(i, 100));
+  }
+  REQUIRE(r.nic.claim_tx().error() == errc::enospc);
+  REQUIRE(r.btx.unconsumed_requests().value() == 0);  // nothing published yet
+  r.nic.flush();
+  REQUIRE(r.env.notifies == before + 1);
+  std::vector<abi::netif_tx_request> reqs;
+  REQUIRE(r.btx.consume_requests([&](const abi::netif_tx_request& q) { reqs.push_back(q); }).value() == 4);
+  for (std::size_t k = 0; k < 4; ++k) {
+    REQUIRE(reqs[k].id == ids[k]);
+    REQUIRE(reqs[k].size == 100);
+    REQUIRE(r.granted(reqs[k].gref, false)[0] == 0x11);
+    r.btx.produce_response({reqs[k].id, static_cast<std::int16_t>(k == 3 ? abi::NETIF_RSP::ERROR : abi::NETIF_RSP::OKAY)});
+  }
+  (void)r.btx.push_responses();
+  REQUIRE(r.nic.poll_tx().value() == 4);
+  REQUIRE(r.nic.stats().tx_packets == 3);
+  REQUIRE(r.nic.stats().tx_errors == 1);
+  REQUIRE(r.nic.tx_in_flight() == 0);
+  // Bad arguments.
+  const auto i = r.nic.claim_tx().value();
+  REQUIRE(r.nic.queue_tx(i, 0).error() == errc::einval);
+  REQUIRE(r.nic.queue_tx(i, 4097).error() == errc::einval);
+  REQUIRE(r.nic.queue_tx(static_cast<std::uint16_t>((i + 1) % 4), 10).error() == errc::einval);  // not claimed
+  r.nic.release_tx(i);
+  REQUIRE(r.nic.tx_in_flight() == 0);
+  // A second flush with nothing queued sends nothing.
+  const int n = r.env.notifies;
+  r.nic.flush();
+  REQUIRE(r.env.notifies == n);
+}
+
+TEST_CASE("netfront: a hostile backend's responses are counted as errors and never overrun a buffer") {
+  rig<> r;
+  r.connect();
+  REQUIRE(r.nic.post_rx_buffers());
+  r.backend_rx(10, 1, 5000);                     // longer than a page
+  r.backend_rx(10, 1, 0, 3000);                  // id that names no buffer
+  r.backend_rx(10, 1, static_cast<std::int16_t>(abi::NETIF_RSP::ERROR));
+  int frames = 0;
+  REQUIRE(r.nic.poll_rx([&](const std::uint8_t*, std::uint16_t) { ++frames; }).value() == 3);
+  REQUIRE(frames == 0);
+  REQUIRE(r.nic.stats().rx_errors == 3);
+  // A response for a transmit buffer that is not in flight.
+  auto i = r.nic.claim_tx().value();
+  REQUIRE(r.nic.queue_tx(i, 64));
+  r.nic.flush();
+  abi::netif_tx_request q{};
+  REQUIRE(r.btx.consume_request(q).value());
+  r.btx.produce_response({static_cast<std::uint16_t>(q.id + 1), 0});
+  (void)r.btx.push_responses();
+  REQUIRE(r.nic.poll_tx().value() == 1);
+  REQUIRE(r.nic.stats().tx_errors == 1);
+  // A response producer index beyond the requests: the frontend breaks, it does not read on.
+  __atomic_store_n(&static_cast<abi::netif_rx_sring*>(r.pages[1].va)->rsp_prod, 1000u, __ATOMIC_RELEASE);
+  REQUIRE(r.nic.poll_rx([&](const std::uint8_t*, std::uint16_t) { ++frames; }).error() == errc::eio);
+  REQUIRE(r.nic.broken());
+  REQUIRE(r.nic.claim_tx().error() == errc::eio);
+  REQUIRE(r.nic.final_check().error() == errc::eio);
+}
+
+TEST_CASE("netfront: final_check asks for the next response on both rings") {
+  rig<> r;
+  r.connect();
+  REQUIRE(r.nic.post_rx_buffers());
+  REQUIRE_FALSE(r.nic.final_check().value());
+  REQUIRE(static_cast<abi::netif_rx_sring*>(r.pages[1].va)->rsp_event == 1);
+  REQUIRE(static_cast<abi::netif_tx_sring*>(r.pages[0].va)->rsp_event == 1);
+  r.backend_rx(20, 2);
+  REQUIRE(r.nic.final_check().value());
+}
