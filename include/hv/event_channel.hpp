@@ -109,55 +109,6 @@ inline void evtchn_unmask(domain& d, std::uint32_t port) {
   return (__atomic_load_n(&s.evtchn_pending[port / 64], __ATOMIC_SEQ_CST) & (std::uint64_t{1} << (port % 64))) != 0;
 }
 
-/// EVTCHNOP_bind_interdomain for \p d (a guest's hypercall, or a backend in this process):
-/// binds a new port of \p d to \p remote_port of domain \p remote_dom (DOMID_SELF: \p d), which
-/// must be unbound for \p d. Returns the local port, or `esrch` (no such domain), `einval`
-/// (port out of range or not unbound for \p d), `enospc` (no free port); \p why, if given, is
-/// set to a one-line reason. The caller raises the new port (as Xen does) after reporting it.
-[[nodiscard]] inline result<std::uint32_t> evtchn_bind_interdomain(domain& d, std::uint16_t remote_dom,
-                                                                  std::uint32_t remote_port,
-                                                                  const char** why = nullptr) {
-  auto fail = [&](errc e, const char* w) -> result<std::uint32_t> {
-    if (why != nullptr) *why = w;
-    return e;
-  };
-  const std::uint16_t rid = remote_dom == abi::DOMID::SELF ? d.id : remote_dom;
-  domain* rd = rid == d.id ? &d : (d.owner != nullptr ? d.owner->find(rid) : nullptr);
-  if (rd == nullptr) return fail(errc::esrch, "no such domain");
-  std::scoped_lock lock(d.mu, rd->mu);
-  if (!port_is_valid(*rd, remote_port)) return fail(errc::einval, "remote port out of range");
-  auto& rch = rd->evtchns[remote_port];
-  if (rch.state != abi::EVTCHNSTAT::unbound || rch.remote_dom != d.id)
-    return fail(errc::einval, "remote port is not unbound for this domain");
-  auto p = evtchn_alloc_port(d);
-  if (!p) return fail(p.error(), "no free port");
-  auto& lch = d.evtchns[p.value()];
-  auto& rch2 = rd->evtchns[remote_port];  // evtchns may have grown if rd == d
-  lch.state = abi::EVTCHNSTAT::interdomain;
-  lch.remote_dom = rid;
-  lch.remote_port = remote_port;
-  lch.vcpu = 0;
-  rch2.state = abi::EVTCHNSTAT::interdomain;
-  rch2.remote_dom = d.id;
-  rch2.remote_port = p.value();
-  return p.value();
-}
-
-/// Signals the peer of \p d's interdomain \p port (EVTCHNOP_send's interdomain case, for a
-/// backend in this process): false (nothing sent) if the port is not interdomain.
-inline bool evtchn_send_interdomain(domain& d, std::uint32_t port) {
-  evtchn ch;
-  {
-    std::lock_guard lock(d.mu);
-    if (!port_is_valid(d, port)) return false;
-    ch = d.evtchns[port];
-  }
-  if (ch.state != abi::EVTCHNSTAT::interdomain) return false;
-  domain* rd = ch.remote_dom == d.id ? &d : (d.owner != nullptr ? d.owner->find(ch.remote_dom) : nullptr);
-  if (rd != nullptr) evtchn_set_pending(*rd, ch.remote_port);
-  return true;
-}
-
 /// Connects the timer of every vCPU of \p d to VIRQ_TIMER delivery.
 inline void evtchn_wire_timer(domain& d) {
   d.on_timer = [&d](vcpu& v) { evtchn_send_virq(d, v, static_cast<std::uint32_t>(abi::VIRQ::TIMER)); };

@@ -746,10 +746,28 @@ inline std::int64_t event_channel_op(hcall& c) {
       auto x = r.value();
       c.arg("remote_dom", dom_name(x.remote_dom));
       c.arg("remote_port", std::to_string(x.remote_port));
-      const char* why = "";
-      auto p = evtchn_bind_interdomain(d, x.remote_dom, x.remote_port, &why);
-      if (!p) return c.fail(p.error(), why);
-      x.local_port = p.value();
+      const std::uint16_t rid = x.remote_dom == abi::DOMID::SELF ? d.id : x.remote_dom;
+      domain* rd = rid == d.id ? &d : (d.owner != nullptr ? d.owner->find(rid) : nullptr);
+      if (rd == nullptr) return c.fail(errc::esrch, "no such domain");
+      {
+        std::scoped_lock lock(d.mu, rd->mu);
+        if (!port_is_valid(*rd, x.remote_port)) return c.fail(errc::einval, "remote port out of range");
+        auto& rch = rd->evtchns[x.remote_port];
+        if (rch.state != EVTCHNSTAT::unbound || rch.remote_dom != d.id)
+          return c.fail(errc::einval, "remote port is not unbound for this domain");
+        auto p = evtchn_alloc_port(d);
+        if (!p) return c.fail(p.error(), "no free port");
+        auto& lch = d.evtchns[p.value()];
+        auto& rch2 = rd->evtchns[x.remote_port];  // evtchns may have grown if rd == d
+        lch.state = EVTCHNSTAT::interdomain;
+        lch.remote_dom = rid;
+        lch.remote_port = x.remote_port;
+        lch.vcpu = 0;
+        rch2.state = EVTCHNSTAT::interdomain;
+        rch2.remote_dom = d.id;
+        rch2.remote_port = p.value();
+        x.local_port = p.value();
+      }
       if (!c.out(arg, x)) return c.fail(errc::efault, "bad argument pointer");
       evtchn_set_pending(d, x.local_port);  // as Xen: avoid a lost notification
       c.rec.note = "port " + std::to_string(x.local_port);
@@ -1130,8 +1148,7 @@ inline abi::GNTST grant_copy_host(domain& caller, std::uint16_t domid, std::uint
   std::byte* page = nullptr;
   const abi::GNTST st =
       detail::grant_copy_end(caller, domid, true, ref, dir == grant_copy_dir::to_guest, page);
-  if (st != abi::GNTST::okay) return st;
-  if (host.empty()) return st;
+  if (st != abi::GNTST::okay || host.empty()) return st;
   if (dir == grant_copy_dir::to_guest)
     std::memmove(page + offset, host.data(), host.size());
   else

@@ -43,3 +43,4 @@
 #include <xenabi/grant_table.hpp>
 #include <xenabi/mmu_update_queue.hpp>
 #include <xenabi/multicall.hpp>
+#include <xenabi/netfront.hpp>

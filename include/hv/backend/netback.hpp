@@ -59,6 +59,61 @@
 
 namespace hv::backend {
 
+/// \cond XENABI_INTERNAL
+namespace net_detail {
+// Event-channel operations for a host-side backend domain (EVTCHNOP_bind_interdomain, send,
+// close as a guest would make them). To be replaced by the driver-domain interface.
+inline result<std::uint32_t> bind(domain& local, std::uint16_t remote_id, std::uint32_t remote_port) {
+  domain* rd = remote_id == local.id ? &local : (local.owner != nullptr ? local.owner->find(remote_id) : nullptr);
+  if (rd == nullptr) return errc::esrch;
+  detail::two_domain_lock lock(local, *rd);
+  if (!port_is_valid(*rd, remote_port)) return errc::einval;
+  const auto& rch = rd->evtchns[remote_port];
+  if (rch.state != abi::EVTCHNSTAT::unbound || rch.remote_dom != local.id) return errc::einval;
+  auto p = evtchn_alloc_port(local);
+  if (!p) return p.error();
+  auto& l = local.evtchns[p.value()];
+  l.state = abi::EVTCHNSTAT::interdomain;
+  l.remote_dom = remote_id;
+  l.remote_port = remote_port;
+  auto& r = rd->evtchns[remote_port];
+  r.state = abi::EVTCHNSTAT::interdomain;
+  r.remote_dom = local.id;
+  r.remote_port = p.value();
+  return p.value();
+}
+inline bool send(domain& d, std::uint32_t port) {
+  evtchn ch;
+  {
+    std::lock_guard lock(d.mu);
+    if (!port_is_valid(d, port)) return false;
+    ch = d.evtchns[port];
+  }
+  if (ch.state != abi::EVTCHNSTAT::interdomain) return false;
+  domain* rd = ch.remote_dom == d.id ? &d : (d.owner != nullptr ? d.owner->find(ch.remote_dom) : nullptr);
+  if (rd != nullptr) evtchn_set_pending(*rd, ch.remote_port);
+  return true;
+}
+inline void close(domain& d, std::uint32_t port) {
+  domain* peer = nullptr;
+  {
+    std::lock_guard lock(d.mu);
+    if (!port_is_valid(d, port)) return;
+    const auto& ch = d.evtchns[port];
+    if (ch.state == abi::EVTCHNSTAT::interdomain && d.owner != nullptr && ch.remote_dom != d.id)
+      peer = d.owner->find(ch.remote_dom);
+  }
+  if (peer != nullptr) {
+    detail::two_domain_lock both(d, *peer);
+    detail::evtchn_close_locked(d, port);
+  } else {
+    std::lock_guard again(d.mu);
+    detail::evtchn_close_locked(d, port);
+  }
+}
+}  // namespace net_detail
+/// \endcond
+
 /// What a frontend published for one interface (normally read from its xenstore directory:
 /// `tx-ring-ref`, `rx-ring-ref`, `event-channel`, `feature-sg`).
 struct netif_connection {
@@ -141,13 +196,12 @@ class netif final : public bridge_port {
     rx_handle_ = rx.handle;
     auto txv = granted_frame(be_, tx_handle_);
     auto rxv = granted_frame(be_, rx_handle_);
-    const char* why = "";
-    auto port = txv && rxv ? evtchn_bind_interdomain(be_, c.frontend, c.event_channel, &why)
-                           : result<std::uint32_t>{errc::efault};
+    auto port = txv && rxv ? net_detail::bind(be_, c.frontend, c.event_channel) : result<std::uint32_t>{errc::efault};
     if (!port) {
       (void)grant_unmap(be_, tx_handle_);
       (void)grant_unmap(be_, rx_handle_);
-      failure_ = std::string("event-channel: ") + why;
+      failure_ = std::string("event-channel: cannot bind port ") + std::to_string(c.event_channel) + " of domain " +
+                 std::to_string(c.frontend);
       return errc::einval;
     }
     port_ = port.value();
@@ -257,18 +311,11 @@ class netif final : public bridge_port {
     failure_ = std::move(why);
   }
   void close_port() {
-    domain* fe = be_.owner != nullptr ? be_.owner->find(conn_.frontend) : nullptr;
-    if (fe != nullptr && fe != &be_) {
-      std::scoped_lock both(be_.mu, fe->mu);
-      if (port_is_valid(be_, port_)) detail::evtchn_close_locked(be_, port_);
-    } else {
-      std::lock_guard l(be_.mu);
-      if (port_is_valid(be_, port_)) detail::evtchn_close_locked(be_, port_);
-    }
+    net_detail::close(be_, port_);
     port_ = 0;
   }
   void notify_frontend() {
-    if (evtchn_send_interdomain(be_, port_)) ++stats_.notifications;
+    if (net_detail::send(be_, port_)) ++stats_.notifications;
   }
 
   // ---- transmit --------------------------------------------------------------------------
