@@ -96,6 +96,65 @@ inline constexpr char request_rx_copy[] = "request-rx-copy";  ///< "1": copy-bas
 inline constexpr char mac[] = "mac";  ///< The interface's MAC (written by the toolstack).
 }  // namespace netfront_keys
 
+/// \cond XENABI_INTERNAL
+namespace detail::netfront {
+// "dir/key" into out (capacity cap, nul-terminated); false if it does not fit.
+constexpr bool join(char* out, std::size_t cap, const char* dir, const char* key) noexcept {
+  std::size_t n = 0;
+  for (const char* p = dir; *p != '\0'; ++p) {
+    if (n + 1 >= cap) return false;
+    out[n++] = *p;
+  }
+  if (n + 1 >= cap) return false;
+  out[n++] = '/';
+  for (const char* p = key; *p != '\0'; ++p) {
+    if (n + 1 >= cap) return false;
+    out[n++] = *p;
+  }
+  out[n] = '\0';
+  return true;
+}
+// Decimal text of v into out (at least 11 bytes), nul-terminated.
+constexpr void decimal(char* out, u32 v) noexcept {
+  char t[11];
+  std::size_t n = 0;
+  do {
+    t[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (std::size_t i = 0; i < n; ++i) out[i] = t[n - 1 - i];
+  out[n] = '\0';
+}
+}  // namespace detail::netfront
+/// \endcond
+
+/// Publishes what the backend needs to connect \p nic (a set-up `netfront`), under the
+/// frontend directory \p dir (e.g. "device/vif/0"), in one xenstore transaction of \p xs (a
+/// `xenstore_client`): `tx-ring-ref`, `rx-ring-ref`, `event-channel`, `request-rx-copy` = 1 and
+/// `feature-rx-notify` = 1. The frontend then switches its xenbus state to Connected.
+/// `errc::enametoolong` if \p dir leaves no room for the keys (paths are limited to 128 bytes).
+template <class Client, class Nic>
+[[nodiscard]] constexpr result<void> netfront_publish(Client& xs, const char* dir, const Nic& nic) noexcept {
+  char path[128] = {};
+  char num[11] = {};
+  auto put = [&](u32 tx, const char* key, const char* value) -> result<void> {
+    if (!detail::netfront::join(path, sizeof path, dir, key)) return errc::enametoolong;
+    return xs.write(path, value, tx);
+  };
+  auto put_num = [&](u32 tx, const char* key, u32 v) -> result<void> {
+    detail::netfront::decimal(num, v);
+    return put(tx, key, num);
+  };
+  return xs.transact([&](u32 tx) -> result<void> {
+    XENABI_TRY(put_num(tx, abi::netif_xenstore::tx_ring_ref, nic.tx_ring_ref().value()));
+    XENABI_TRY(put_num(tx, abi::netif_xenstore::rx_ring_ref, nic.rx_ring_ref().value()));
+    XENABI_TRY(put_num(tx, abi::netif_xenstore::event_channel, nic.event_channel().value()));
+    XENABI_TRY(put(tx, netfront_keys::request_rx_copy, "1"));
+    XENABI_TRY(put(tx, abi::netif_xenstore::feature_rx_notify, "1"));
+    return {};
+  });
+}
+
 /// Counters of a netfront.
 struct netfront_stats {
   u64 tx_packets = 0;     ///< Frames the backend acknowledged with NETIF_RSP_OKAY.

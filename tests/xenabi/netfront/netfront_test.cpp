@@ -3,6 +3,7 @@
 // grants, receive posting and reposting, transmit queuing and batching, and hostile backends.
 #include <xenabi/grant_table.hpp>
 #include <xenabi/netfront.hpp>
+#include <xenabi/xenstore.hpp>
 
 #include <cstring>
 #include <vector>
@@ -211,4 +212,55 @@ TEST_CASE("netfront: final_check asks for the next response on both rings") {
   REQUIRE(static_cast<abi::netif_tx_sring*>(r.pages[0].va)->rsp_event == 1);
   r.backend_rx(20, 2);
   REQUIRE(r.nic.final_check().value());
+}
+
+namespace {
+// A xenstore client that records writes (constexpr-friendly): transact runs the body once.
+struct recording_client {
+  char keys[8][64] = {};
+  char values[8][16] = {};
+  int n = 0;
+  xenabi::u32 tx_seen = 0;
+  constexpr xenabi::result<void> write(xenabi::xs_str path, xenabi::xs_str value, xenabi::u32 tx) {
+    if (n == 8 || path.size >= 64 || value.size >= 16) return errc::enospc;
+    for (std::size_t i = 0; i < path.size; ++i) keys[n][i] = path.data[i];
+    for (std::size_t i = 0; i < value.size; ++i) values[n][i] = value.data[i];
+    tx_seen = tx;
+    ++n;
+    return {};
+  }
+  template <class F>
+  constexpr xenabi::result<void> transact(F&& body) {
+    return body(xenabi::u32{42});
+  }
+};
+struct fake_nic {
+  constexpr xenabi::grant_ref tx_ring_ref() const { return xenabi::grant_ref{8}; }
+  constexpr xenabi::grant_ref rx_ring_ref() const { return xenabi::grant_ref{4294967295u}; }
+  constexpr xenabi::port event_channel() const { return xenabi::port{0}; }
+};
+constexpr bool same(const char* a, const char* b) {
+  while (*a != '\0' && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+constexpr bool publishes_keys() {
+  recording_client c;
+  if (!xenabi::netfront_publish(c, "device/vif/0", fake_nic{})) return false;
+  return c.n == 5 && c.tx_seen == 42 && same(c.keys[0], "device/vif/0/tx-ring-ref") && same(c.values[0], "8") &&
+         same(c.keys[1], "device/vif/0/rx-ring-ref") && same(c.values[1], "4294967295") &&
+         same(c.keys[2], "device/vif/0/event-channel") && same(c.values[2], "0") &&
+         same(c.keys[3], "device/vif/0/request-rx-copy") && same(c.values[3], "1") &&
+         same(c.keys[4], "device/vif/0/feature-rx-notify") && same(c.values[4], "1");
+}
+constexpr bool long_dir_refused() {
+  recording_client c;
+  char dir[130] = {};
+  for (int i = 0; i < 120; ++i) dir[i] = 'd';
+  return xenabi::netfront_publish(c, dir, fake_nic{}).error() == errc::enametoolong && c.n == 0;
+}
+}  // namespace
+
+TEST_CASE("netfront: netfront_publish writes the frontend keys in one transaction") {
+  XENABI_BOTH_REQUIRE(publishes_keys());
+  XENABI_BOTH_REQUIRE(long_dir_refused());
 }

@@ -1,0 +1,580 @@
+// examples/net: two guests exchange Ethernet frames through xenhv's netback and bridge.
+//   xenhv run net.elf --cmdline "send 20000" --net --domain net.elf --cmdline "echo" --net
+// Each guest finds its virtual interface in xenstore (device/vif/0: backend-id, backend, mac),
+// sets up a netfront (xenabi/netfront.hpp: rings, grants, event channel), publishes it, switches
+// to Connected and waits for the backend to connect. IPv4 addresses are 10.0.0.<domid + 1>.
+//  - "echo": answers ARP requests and ICMP echo requests for its address, counts bulk frames,
+//    and on the sender's end frame reports what it received, prints it and powers off.
+//  - "send N": resolves 10.0.0.2 with ARP, pings it four times (printing each round trip), then
+//    streams N bulk frames as fast as the rings allow (frames queued in batches, one push and at
+//    most one event per batch), sends the end frame, waits for the report, prints throughput
+//    and the share of the time the vCPU was running (runstate), and powers off.
+// Both poll their event channel with SCHEDOP_poll (no upcall needed).
+#include <cstddef>
+#include <cstdint>
+
+#include <xenabi/abi/event_channel.hpp>
+#include <xenabi/abi/hvm/hvm_op.hpp>
+#include <xenabi/abi/hvm/params.hpp>
+#include <xenabi/abi/hvm/start_info.hpp>
+#include <xenabi/abi/io/xs_wire.hpp>
+#include <xenabi/abi/memory.hpp>
+#include <xenabi/abi/sched.hpp>
+#include <xenabi/abi/vcpu.hpp>
+#include <xenabi/abi/xen.hpp>
+#include <xenabi/arch/x86/cpuid.hpp>
+#include <xenabi/arch/x86/hypercall_page.hpp>
+#include <xenabi/arch/x86/hypercall_raw.hpp>
+#include <xenabi/arch/x86/tsc.hpp>
+#include <xenabi/grant_table.hpp>
+#include <xenabi/netfront.hpp>
+#include <xenabi/xenstore.hpp>
+
+#include "frames.hpp"
+#include "kernel.hpp"
+
+namespace abi = xenabi::abi;
+namespace x86 = xenabi::arch::x86;
+using H = abi::hypercall;
+using kernel::print;
+using kernel::println;
+
+namespace {
+
+// ---- Xen basics -------------------------------------------------------------------------------
+
+template <class... A>
+long hcall(H nr, A... args) {
+  return x86::raw_hypercall(*x86::installed_hypercall_page(), static_cast<std::uint32_t>(nr),
+                            static_cast<x86::hypercall_reg>(args)...);
+}
+template <class E>
+constexpr unsigned op(E e) {
+  return static_cast<unsigned>(e);
+}
+template <class T>
+std::uintptr_t addr(T* p) {
+  return reinterpret_cast<std::uintptr_t>(p);
+}
+void fail(const char* what, long rc) {
+  print("net: ");
+  print(what);
+  print(" failed: ");
+  kernel::print_dec_signed(rc);
+  println("");
+  kernel::crash();
+}
+void check(long rc, const char* what) {
+  if (rc < 0) fail(what, rc);
+}
+
+union alignas(4096) frame {
+  abi::shared_info info;
+  abi::grant_entry_v1 grants[512];
+  unsigned char bytes[4096];
+};
+constinit frame shared_frame{.bytes = {}};
+constinit frame grant_frame{.bytes = {}};
+abi::shared_info& shared = shared_frame.info;
+constinit abi::vcpu_runstate_info runstate{};
+
+std::uint64_t system_time() {
+  const abi::vcpu_time_info& t = shared.vcpu_info[0].time;
+  for (;;) {
+    const std::uint32_t v = __atomic_load_n(&t.version, __ATOMIC_ACQUIRE);
+    if (v & 1u) continue;
+    std::uint64_t delta = x86::rdtsc() - t.tsc_timestamp;
+    const std::uint64_t st = t.system_time;
+    const std::uint32_t mul = t.tsc_to_system_mul;
+    const std::int8_t shift = t.tsc_shift;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&t.version, __ATOMIC_RELAXED) != v) continue;
+    if (shift < 0) delta >>= -shift; else delta <<= shift;
+    return st + kernel::mul_shr32(delta, mul);
+  }
+}
+// Time this vCPU spent running (RUNSTATE_running), from the registered runstate area.
+std::uint64_t running_time() {
+  for (;;) {
+    const std::uint64_t entry = __atomic_load_n(&runstate.state_entry_time, __ATOMIC_ACQUIRE);
+    if (entry & abi::XEN::RUNSTATE_UPDATE) continue;
+    std::uint64_t t = runstate.time[static_cast<int>(abi::RUNSTATE::running)];
+    const bool running = runstate.state == static_cast<std::int32_t>(abi::RUNSTATE::running);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&runstate.state_entry_time, __ATOMIC_RELAXED) != entry) continue;
+    if (running) {
+      const std::uint64_t now = system_time();
+      if (now > entry) t += now - entry;
+    }
+    return t;
+  }
+}
+
+bool test_and_clear(std::uint32_t port) {
+  const std::uint64_t bit = std::uint64_t{1} << (port % 64);
+  return (__atomic_fetch_and(&shared.evtchn_pending[port / 64], ~bit, __ATOMIC_SEQ_CST) & bit) != 0;
+}
+// Sleeps until one of \p ports is pending or system time \p deadline (0: none) passes.
+void poll_ports(const std::uint32_t* ports, unsigned n, std::uint64_t deadline = 0) {
+  abi::sched_poll p{};
+  p.ports = decltype(p.ports)::from(const_cast<std::uint32_t*>(ports));
+  p.nr_ports = n;
+  p.timeout = deadline;
+  check(hcall(H::sched_op, op(abi::SCHEDOP::poll), addr(&p)), "SCHEDOP_poll");
+}
+void send_event(std::uint32_t port) {
+  abi::evtchn_send s{port};
+  check(hcall(H::event_channel_op, op(abi::EVTCHNOP::send), addr(&s)), "EVTCHNOP_send");
+}
+
+// ---- xenstore ---------------------------------------------------------------------------------
+
+struct store_env {
+  std::uint32_t port;
+  void notify() { send_event(port); }
+  void wait() {
+    if (!test_and_clear(port)) {
+      poll_ports(&port, 1);
+      (void)test_and_clear(port);
+    }
+  }
+};
+
+std::uint64_t hvm_param(abi::HVM_PARAM which) {
+  abi::xen_hvm_param p{};
+  p.domid = abi::DOMID::SELF;
+  p.index = op(which);
+  check(hcall(H::hvm_op, op(abi::HVMOP::get_param), addr(&p)), "HVMOP_get_param");
+  return p.value;
+}
+
+std::uint64_t parse_dec(const char* s, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; ++i) v = v * 10 + static_cast<std::uint64_t>(s[i] - '0');
+  return v;
+}
+
+// ---- the network interface --------------------------------------------------------------------
+
+struct nic_env {
+  xenabi::result<xenabi::port> alloc_unbound(xenabi::domain_id backend) {
+    abi::evtchn_alloc_unbound a{abi::DOMID::SELF, backend.value(), 0};
+    const long rc = hcall(H::event_channel_op, op(abi::EVTCHNOP::alloc_unbound), addr(&a));
+    if (rc < 0) return xenabi::errc::eio;
+    return xenabi::port{a.port};
+  }
+  void notify(xenabi::port p) { send_event(p.value()); }
+};
+
+constexpr std::size_t rx_n = 64, tx_n = 64;
+using nic_type = xenabi::netfront<xenabi::grant_table<512>, nic_env, rx_n, tx_n>;
+alignas(4096) unsigned char nic_pages[2 + rx_n + tx_n][4096];
+constinit xenabi::driver_page page_refs[2 + rx_n + tx_n] = {};
+
+struct net {
+  nic_type nic;
+  nic_env env;
+  xenabi::mac_addr mac;
+  std::uint32_t ip = 0;
+  std::uint32_t port = 0;
+};
+
+void print_mac(const xenabi::mac_addr& m) {
+  for (int i = 0; i < 6; ++i) {
+    if (i != 0) print(":");
+    const char h[3] = {"0123456789abcdef"[m.b[i] >> 4], "0123456789abcdef"[m.b[i] & 15], 0};
+    print(h);
+  }
+}
+void print_ip(std::uint32_t ip) {
+  for (int i = 3; i >= 0; --i) {
+    kernel::print_dec((ip >> (8 * i)) & 0xff);
+    if (i != 0) print(".");
+  }
+}
+
+// Sends one frame built by \p build(u8*) -> length; waits for a transmit buffer if needed.
+template <class F>
+void send_frame(net& n, F&& build) {
+  for (;;) {
+    auto b = n.nic.claim_tx();
+    if (b) {
+      const std::uint16_t len = build(n.nic.tx_data(b.value()));
+      if (!n.nic.queue_tx(b.value(), len)) fail("queue_tx", -1);
+      return;
+    }
+    n.nic.flush();
+    if (!n.nic.poll_tx()) fail("poll_tx", -1);
+    if (n.nic.tx_in_flight() == tx_n) poll_ports(&n.port, 1);
+    (void)test_and_clear(n.port);
+  }
+}
+
+// Answers ARP and ICMP echo requests addressed to us (both roles do); true if \p f was one.
+bool answer(net& n, const std::uint8_t* f, std::uint16_t len) {
+  netex::arp_view a;
+  if (netex::parse_arp(f, len, a) && a.op == 1) {
+    if (a.tpa == n.ip)
+      send_frame(n, [&](std::uint8_t* o) { return netex::arp(o, 2, a.sha, n.mac, n.ip, a.sha, a.spa); });
+    return true;
+  }
+  netex::icmp_view e;
+  if (netex::parse_icmp_echo(f, len, e) && e.type == 8) {
+    if (e.dip == n.ip) {
+      const auto src = netex::get_mac(f + 6);
+      send_frame(n, [&](std::uint8_t* o) {
+        return netex::icmp_echo(o, src, n.mac, n.ip, e.sip, 0, e.ident, e.seq, e.data, e.data_len);
+      });
+    }
+    return true;
+  }
+  return false;
+}
+
+// One round of work: receive (calling on_frame for frames not answered here), reclaim transmit
+// buffers, publish what was queued. Sleeps until an event or \p deadline if nothing happened.
+template <class F>
+void step(net& n, F&& on_frame, std::uint64_t deadline = 0) {
+  (void)test_and_clear(n.port);
+  auto r = n.nic.poll_rx([&](const std::uint8_t* f, std::uint16_t len) {
+    if (!answer(n, f, len)) on_frame(f, len);
+  });
+  if (!r) fail("poll_rx", -1);
+  auto t = n.nic.poll_tx();
+  if (!t) fail("poll_tx", -1);
+  n.nic.flush();
+  if (r.value() == 0 && t.value() == 0) {
+    auto more = n.nic.final_check();
+    if (!more) fail("final_check", -1);
+    if (!more.value()) poll_ports(&n.port, 1, deadline);
+  }
+}
+
+// The xenbus handshake for device/vif/0 (see the file comment).
+void connect(net& n, xenabi::xenstore_client<store_env>& xs, xenabi::grant_table<512>& gt, std::uint16_t domid) {
+  char buf[128];
+  auto r = xs.read("device/vif/0/backend-id", buf, sizeof buf);
+  if (!r) fail("xenstore read device/vif/0/backend-id", -static_cast<long>(r.error()));
+  const auto backend = static_cast<std::uint16_t>(parse_dec(buf, r.value()));
+  char be_state[160];
+  r = xs.read("device/vif/0/backend", buf, sizeof buf - 7);
+  if (!r) fail("xenstore read device/vif/0/backend", -static_cast<long>(r.error()));
+  for (std::size_t i = 0; i < r.value(); ++i) be_state[i] = buf[i];
+  const char* suffix = "/state";
+  std::size_t k = r.value();
+  for (const char* s = suffix; *s != '\0'; ++s) be_state[k++] = *s;
+  be_state[k] = '\0';
+  r = xs.read("device/vif/0/mac", buf, sizeof buf);
+  if (!r) fail("xenstore read device/vif/0/mac", -static_cast<long>(r.error()));
+  auto mac = xenabi::parse_mac(buf, r.value());
+  if (!mac) fail("parse mac", -static_cast<long>(mac.error()));
+  n.mac = mac.value();
+  n.ip = 0x0a000000u | (domid + 1u);
+
+  for (std::size_t i = 0; i < 2 + rx_n + tx_n; ++i)
+    page_refs[i] = {nic_pages[i], xenabi::gfn{addr(&nic_pages[i]) >> 12}};
+  nic_type::config c;
+  c.backend = xenabi::domain_id{backend};
+  c.tx_ring = page_refs[0];
+  c.rx_ring = page_refs[1];
+  c.rx_pages = &page_refs[2];
+  c.tx_pages = &page_refs[2 + rx_n];
+  if (auto s = n.nic.setup(gt, n.env, c); !s) fail("netfront setup", -static_cast<long>(s.error()));
+  n.port = n.nic.event_channel().value();
+  if (auto p = xenabi::netfront_publish(xs, "device/vif/0", n.nic); !p)
+    fail("publish", -static_cast<long>(p.error()));
+  if (auto w = xs.write("device/vif/0/state", "4"); !w) fail("xenstore write state", -static_cast<long>(w.error()));
+  // Wait for the backend to connect (a watch fires once at once, then on every change).
+  if (auto w = xs.watch(be_state, "be"); !w) fail("xenstore watch", -static_cast<long>(w.error()));
+  for (;;) {
+    char st[8];
+    auto s = xs.read(be_state, st, sizeof st);
+    if (s && s.value() >= 1 && st[0] == '4') break;
+    if (s && s.value() >= 1 && (st[0] == '5' || st[0] == '6')) fail("backend closed", -1);
+    char ev[256];
+    if (auto e = xs.next_watch_event(ev, sizeof ev); !e) fail("watch event", -static_cast<long>(e.error()));
+  }
+  (void)xs.unwatch(be_state, "be");
+  print("net: d");
+  kernel::print_dec(domid);
+  print(" vif/0 connected to backend d");
+  kernel::print_dec(backend);
+  print(", mac ");
+  print_mac(n.mac);
+  print(", ip ");
+  print_ip(n.ip);
+  println("");
+  if (!n.nic.post_rx_buffers()) fail("post_rx_buffers", -1);
+}
+
+// ---- the two roles ----------------------------------------------------------------------------
+
+constexpr std::uint16_t bulk_len = 4096;  // jumbo frames: one page each, no fragmentation
+
+void echo_role(net& n) {
+  std::uint64_t frames = 0, bytes = 0, lost = 0, corrupt = 0, t0 = 0, run0 = 0;
+  std::uint32_t next_seq = 0;
+  bool done = false;
+  while (!done) {
+    step(n, [&](const std::uint8_t* f, std::uint16_t len) {
+      if (len < netex::eth_hlen + 9 || netex::eth_type(f) != netex::eth_bulk) return;
+      const std::uint8_t* p = f + netex::eth_hlen;
+      const auto kind = static_cast<netex::bulk>(p[0]);
+      const std::uint32_t seq = netex::get32(p + 1);
+      if (kind == netex::bulk::data) {
+        if (frames == 0) {
+          t0 = system_time();
+          run0 = running_time();
+        }
+        ++frames;
+        bytes += len;
+        if (seq != next_seq) lost += seq > next_seq ? seq - next_seq : 0;
+        next_seq = seq + 1;
+        // Check every 256th frame's payload completely (the pattern the sender wrote).
+        if ((seq & 255u) == 0)
+          for (std::uint16_t i = netex::eth_hlen + 9; i < len; ++i)
+            if (f[i] != static_cast<std::uint8_t>(i)) {
+              ++corrupt;
+              break;
+            }
+      } else if (kind == netex::bulk::end) {
+        const std::uint64_t t1 = system_time(), run1 = running_time();
+        const auto src = netex::get_mac(f + 6);
+        send_frame(n, [&](std::uint8_t* o) {
+          netex::bulk_frame(o, src, n.mac, netex::bulk::report, static_cast<std::uint32_t>(frames),
+                            static_cast<std::uint32_t>(bytes >> 10));
+          return static_cast<std::uint16_t>(netex::eth_hlen + 9);
+        });
+        print("net: echo received ");
+        kernel::print_dec(frames);
+        print(" frames (");
+        kernel::print_dec(bytes);
+        print(" bytes), ");
+        kernel::print_dec(lost);
+        print(" lost, ");
+        kernel::print_dec(corrupt);
+        print(" corrupt, sender counted ");
+        kernel::print_dec(seq);
+        print("; ");
+        kernel::print_dec(t1 > t0 ? bytes * 1000 / (t1 - t0) : 0);
+        print(" MB/s, running ");
+        kernel::print_dec(t1 > t0 ? (run1 - run0) * 100 / (t1 - t0) : 0);
+        println("% of the time");
+        done = true;
+      }
+    });
+  }
+  // Let the report go out.
+  for (int i = 0; i < 100 && n.nic.tx_in_flight() != 0; ++i) step(n, [](const std::uint8_t*, std::uint16_t) {}, system_time() + 10000000);
+}
+
+void send_role(net& n, std::uint64_t count) {
+  const std::uint32_t peer_ip = 0x0a000002u;
+  // 1. ARP: who has 10.0.0.2?
+  xenabi::mac_addr peer{};
+  bool resolved = false;
+  for (int attempt = 0; attempt < 20 && !resolved; ++attempt) {
+    send_frame(n, [&](std::uint8_t* o) {
+      return netex::arp(o, 1, netex::broadcast, n.mac, n.ip, xenabi::mac_addr{}, peer_ip);
+    });
+    n.nic.flush();
+    const std::uint64_t until = system_time() + 100000000;  // 100 ms
+    while (!resolved && system_time() < until)
+      step(n, [&](const std::uint8_t* f, std::uint16_t len) {
+        netex::arp_view a;
+        if (netex::parse_arp(f, len, a) && a.op == 2 && a.spa == peer_ip) {
+          peer = a.sha;
+          resolved = true;
+        }
+      }, until);
+  }
+  if (!resolved) fail("ARP resolution of 10.0.0.2", -1);
+  print("net: arp: ");
+  print_ip(peer_ip);
+  print(" is at ");
+  print_mac(peer);
+  println("");
+  // 2. Four pings.
+  const std::uint8_t payload[32] = {'x', 'e', 'n', 'a', 'b', 'i', ' ', 'n', 'e', 't', 'f', 'r', 'o', 'n', 't'};
+  for (std::uint16_t seq = 1; seq <= 4; ++seq) {
+    const std::uint64_t t0 = system_time();
+    send_frame(n, [&](std::uint8_t* o) {
+      return netex::icmp_echo(o, peer, n.mac, n.ip, peer_ip, 8, 0x7e57, seq, payload, sizeof payload);
+    });
+    n.nic.flush();
+    bool got = false;
+    const std::uint64_t until = t0 + 1000000000;
+    while (!got && system_time() < until)
+      step(n, [&](const std::uint8_t* f, std::uint16_t len) {
+        netex::icmp_view e;
+        if (netex::parse_icmp_echo(f, len, e) && e.type == 0 && e.seq == seq && e.sip == peer_ip &&
+            e.data_len == sizeof payload) {
+          bool same = true;
+          for (std::size_t i = 0; i < sizeof payload; ++i) same = same && e.data[i] == payload[i];
+          got = same;
+        }
+      }, until);
+    if (!got) fail("ICMP echo reply", seq);
+    const std::uint64_t t1 = system_time();
+    print("net: ");
+    kernel::print_dec(8 + sizeof payload);
+    print(" bytes from ");
+    print_ip(peer_ip);
+    print(": icmp_seq=");
+    kernel::print_dec(seq);
+    print(" time=");
+    kernel::print_dec((t1 - t0) / 1000);
+    println(" us");
+  }
+  // 3. Bulk: every transmit buffer holds the payload pattern once; per frame only the header
+  // and the sequence number are written.
+  for (std::uint16_t b = 0; b < tx_n; ++b) {
+    std::uint8_t* p = n.nic.tx_data(b);
+    for (std::uint16_t i = netex::eth_hlen + 9; i < bulk_len; ++i) p[i] = static_cast<std::uint8_t>(i);
+  }
+  const std::uint64_t t0 = system_time(), run0 = running_time();
+  const std::uint64_t events0 = n.nic.stats().notifications;
+  std::uint64_t sent = 0;
+  while (sent < count) {
+    (void)test_and_clear(n.port);
+    auto t = n.nic.poll_tx();
+    if (!t) fail("poll_tx", -1);
+    std::uint64_t queued = 0;
+    for (;;) {
+      if (sent == count) break;
+      auto b = n.nic.claim_tx();
+      if (!b) break;
+      netex::bulk_frame(n.nic.tx_data(b.value()), peer, n.mac, netex::bulk::data, static_cast<std::uint32_t>(sent), 0);
+      if (!n.nic.queue_tx(b.value(), bulk_len)) fail("queue_tx", -1);
+      ++sent;
+      ++queued;
+    }
+    n.nic.flush();
+    if (queued == 0 && t.value() == 0) {
+      auto more = n.nic.final_check();
+      if (!more) fail("final_check", -1);
+      if (!more.value()) poll_ports(&n.port, 1);
+    }
+  }
+  // Wait until everything was taken, so the time covers the whole transfer.
+  while (n.nic.tx_in_flight() != 0) step(n, [](const std::uint8_t*, std::uint16_t) {});
+  const std::uint64_t t1 = system_time(), run1 = running_time();
+  const std::uint64_t events = n.nic.stats().notifications - events0;
+  send_frame(n, [&](std::uint8_t* o) {
+    netex::bulk_frame(o, peer, n.mac, netex::bulk::end, static_cast<std::uint32_t>(sent), 0);
+    return static_cast<std::uint16_t>(netex::eth_hlen + 9);
+  });
+  n.nic.flush();
+  std::uint32_t rep_frames = 0, rep_kib = 0;
+  bool reported = false;
+  for (int i = 0; i < 2000 && !reported; ++i)
+    step(n, [&](const std::uint8_t* f, std::uint16_t len) {
+      if (len >= netex::eth_hlen + 9 && netex::eth_type(f) == netex::eth_bulk &&
+          static_cast<netex::bulk>(f[netex::eth_hlen]) == netex::bulk::report) {
+        rep_frames = netex::get32(f + netex::eth_hlen + 1);
+        rep_kib = netex::get32(f + netex::eth_hlen + 5);
+        reported = true;
+      }
+    }, system_time() + 10000000);
+  if (!reported) fail("bulk report from the echo guest", -1);
+  const std::uint64_t bytes = sent * bulk_len;
+  print("net: sent ");
+  kernel::print_dec(sent);
+  print(" frames of ");
+  kernel::print_dec(bulk_len);
+  print(" bytes (");
+  kernel::print_dec(bytes);
+  print(" bytes) in ");
+  kernel::print_dec((t1 - t0) / 1000);
+  print(" us: ");
+  kernel::print_dec(t1 > t0 ? bytes * 1000 / (t1 - t0) : 0);
+  print(" MB/s, ");
+  kernel::print_dec(events);
+  print(" events, running ");
+  kernel::print_dec(t1 > t0 ? (run1 - run0) * 100 / (t1 - t0) : 0);
+  println("% of the time");
+  print("net: echo guest reports ");
+  kernel::print_dec(rep_frames);
+  print(" frames, ");
+  kernel::print_dec(rep_kib);
+  println(" KiB");
+  print("NETSTAT bytes ");
+  kernel::print_dec(bytes);
+  print(" ns ");
+  kernel::print_dec(t1 - t0);
+  print(" running_ns ");
+  kernel::print_dec(run1 - run0);
+  print(" received ");
+  kernel::print_dec(rep_frames);
+  println("");
+  if (rep_frames != sent) fail("frames lost between the guests", static_cast<long>(sent - rep_frames));
+}
+
+bool starts(const char* s, const char* p) {
+  while (*p != '\0')
+    if (*s++ != *p++) return false;
+  return true;
+}
+
+}  // namespace
+
+namespace kernel {
+void console_write(const char* s, std::size_t n) {
+  if (x86::installed_hypercall_page() == nullptr) return;
+  (void)hcall(H::console_io, op(abi::CONSOLEIO::write), n, addr(s));
+}
+[[noreturn]] void shutdown(abi::SHUTDOWN reason) {
+  abi::sched_shutdown s{op(reason)};
+  (void)hcall(H::sched_op, op(abi::SCHEDOP::shutdown), addr(&s));
+  halt_forever();
+}
+}  // namespace kernel
+
+extern "C" void hello_upcall() {}
+
+extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
+  auto xen = x86::detect_xen();
+  if (!xen) kernel::halt_forever();
+  alignas(4096) static x86::hypercall_page page;
+  if (!x86::install_hypercall_page(page, xenabi::phys_addr{addr(&page)}, xen.value())) kernel::halt_forever();
+  const auto* si = reinterpret_cast<const abi::hvm_start_info*>(static_cast<std::uintptr_t>(start_info_pa));
+  const char* cmd = si->cmdline_paddr != 0 ? reinterpret_cast<const char*>(static_cast<std::uintptr_t>(si->cmdline_paddr)) : "";
+
+  abi::xen_add_to_physmap x{};
+  x.domid = abi::DOMID::SELF;
+  x.space = op(abi::XENMAPSPACE::shared_info);
+  x.gpfn = addr(&shared_frame) >> 12;
+  check(hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), addr(&x)), "XENMEM_add_to_physmap(shared_info)");
+  x.space = op(abi::XENMAPSPACE::grant_table);
+  x.idx = 0;
+  x.gpfn = addr(&grant_frame) >> 12;
+  check(hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), addr(&x)), "XENMEM_add_to_physmap(grant_table)");
+  abi::vcpu_register_runstate_memory_area area{};
+  area.addr.v = addr(&runstate);
+  check(hcall(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, addr(&area)),
+        "VCPUOP_register_runstate_memory_area");
+
+  // Xenstore: the ring page and its event channel come from HVM parameters.
+  store_env se{static_cast<std::uint32_t>(hvm_param(abi::HVM_PARAM::STORE_EVTCHN))};
+  auto* store = reinterpret_cast<abi::xenstore_domain_interface*>(
+      static_cast<std::uintptr_t>(hvm_param(abi::HVM_PARAM::STORE_PFN) << 12));
+  static xenabi::xenstore_client<store_env> xs(*store, se);
+  char idbuf[16];
+  auto idr = xs.read("domid", idbuf, sizeof idbuf);
+  if (!idr) fail("xenstore read domid", -static_cast<long>(idr.error()));
+  const auto domid = static_cast<std::uint16_t>(parse_dec(idbuf, idr.value()));
+
+  static xenabi::grant_table<512> gt(grant_frame.grants);
+  static net n;
+  connect(n, xs, gt, domid);
+  if (starts(cmd, "send")) {
+    std::uint64_t count = 0;
+    for (const char* p = cmd + 4; *p != '\0'; ++p)
+      if (*p >= '0' && *p <= '9') count = count * 10 + static_cast<std::uint64_t>(*p - '0');
+    send_role(n, count != 0 ? count : 2000);
+  } else {
+    echo_role(n);
+  }
+  kernel::flush();
+  kernel::shutdown(abi::SHUTDOWN::poweroff);
+}
