@@ -1,4 +1,5 @@
 /// \file
+/// \ingroup drivers
 /// A raw disk image in a host file, as the block back end serves it: sectors of 512 bytes,
 /// vectored reads and writes at sector offsets, flush (`fdatasync`) and discard (punching a
 /// hole, so the discarded range reads as zeroes).

@@ -1,4 +1,5 @@
 /// \file
+/// \ingroup drivers
 /// How the block back end reaches guest memory: only through grants the front end gave, mapped
 /// with `hv::grant_map` into the back end's (driver domain's) maptrack and read or written
 /// through `hv::granted_frame`.

@@ -1,4 +1,5 @@
 /// \file
+/// \ingroup drivers
 /// Serving one blkif request: validation of everything the front end wrote (operation, segment
 /// count and sector ranges, grant references, indirect pages), data movement between the disk
 /// and the granted pages, and the response status.

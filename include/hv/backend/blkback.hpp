@@ -1,4 +1,5 @@
 /// \file
+/// \ingroup drivers
 /// The block back end (blkback) of one connected front end: the shared blkif ring mapped from
 /// the front end's grant, a dispatcher thread that consumes requests, a pool of worker threads
 /// that serve them against a file-backed disk (blk_disk.hpp) through the front end's grants
