@@ -75,6 +75,12 @@ struct fixture {
   [[nodiscard]] std::byte* page(std::uint64_t gfn) const {
     return fe.mem.translate(xenabi::phys_addr{gfn << 12}, 4096).value().data();
   }
+  /// The bytes of grant entry \p ref (call with fe.mu held).
+  [[nodiscard]] std::byte* entry(std::uint32_t ref) const {
+    std::byte* frame = fe.grant_frame(ref / 512);
+    if (frame == nullptr) throw std::out_of_range("grant ref beyond the table");
+    return frame + (ref % 512) * sizeof(abi::grant_entry_v1);
+  }
   /// Grant entry \p ref: \p gfn to domain \p to, read-only if \p ro.
   void grant(std::uint32_t ref, std::uint64_t gfn, bool ro = false, std::uint16_t to = be_id) {
     std::lock_guard lock(fe.mu);
@@ -82,13 +88,13 @@ struct fixture {
     e.flags = static_cast<std::uint16_t>(abi::GTF::permit_access | (ro ? abi::GTF::readonly : 0));
     e.domid = to;
     e.frame = static_cast<std::uint32_t>(gfn);
-    std::memcpy(fe.grant_frame(ref / 512) + (ref % 512) * sizeof e, &e, sizeof e);
+    std::memcpy(entry(ref), &e, sizeof e);
   }
   /// The flags of grant entry \p ref.
   [[nodiscard]] std::uint16_t grant_flags(std::uint32_t ref) const {
     std::lock_guard lock(fe.mu);
     abi::grant_entry_v1 e{};
-    std::memcpy(&e, fe.grant_frame(ref / 512) + (ref % 512) * sizeof e, sizeof e);
+    std::memcpy(&e, entry(ref), sizeof e);
     return e.flags;
   }
   /// The data page of grant \p ref (refs from 16 map to data_gfn + ref - 16).

@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         e.flags = static_cast<std::uint16_t>(e.flags & (xenabi::abi::GTF::readonly | 3u));
         if ((e.flags & 3u) != 0) e.flags = static_cast<std::uint16_t>((e.flags & ~3u) | xenabi::abi::GTF::permit_access);
       }
-      std::memcpy(f.fe.grant_frame(0) + (8 + i) * sizeof e, &e, sizeof e);
+      std::memcpy(f.entry(8 + i), &e, sizeof e);
     }
   }
   std::memcpy(f.page(0x300), buf + 1 + 40 * 8, 4096);          // the ring page
