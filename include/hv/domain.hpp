@@ -174,6 +174,8 @@ class domain {
   mutable std::recursive_mutex mu;  ///< Guards the tables below.
   std::vector<evtchn> evtchns;      ///< Event channels by port.
   std::uint64_t hvm_params[64] = {};  ///< HVM parameters by index.
+  /// VMASST_TYPE_runstate_update_flag enabled (vm_assist): runstate updates set XEN_RUNSTATE_UPDATE.
+  bool runstate_update_flag = false;
   /// Guest frame where the guest mapped shared_info (XENMAPSPACE_shared_info), if it did.
   std::optional<std::uint64_t> shared_info_gfn;
   /// Guest-physical address of the hypercall page, once installed.
@@ -260,7 +262,8 @@ class domain {
   }
 
   /// Switches \p v to runstate \p s at the current system time, and updates the registered
-  /// runstate area (with XEN_RUNSTATE_UPDATE set while it changes). Call with `v.mu` held.
+  /// runstate area (with XEN_RUNSTATE_UPDATE set while it changes if the guest enabled
+  /// VMASST_TYPE_runstate_update_flag). Call with `v.mu` held.
   void set_runstate(vcpu& v, runstate s) const noexcept {
     const std::uint64_t now = clock.now();
     if (v.state_entry != 0 || v.state != runstate::offline || s != runstate::offline) {
@@ -277,7 +280,8 @@ class domain {
     auto p = mem.object<gabi::vcpu_runstate_info>(*v.runstate_gpa);
     if (!p) return;
     auto* r = p.value();
-    const std::uint64_t upd = abi::XEN::RUNSTATE_UPDATE;
+    // XEN_RUNSTATE_UPDATE only for a guest that asked for it (VMASST_TYPE_runstate_update_flag).
+    const std::uint64_t upd = __atomic_load_n(&runstate_update_flag, __ATOMIC_ACQUIRE) ? abi::XEN::RUNSTATE_UPDATE : 0;
     __atomic_store_n(&r->state_entry_time, v.state_entry | upd, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     r->state = static_cast<int>(v.state);

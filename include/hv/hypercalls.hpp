@@ -211,64 +211,169 @@ inline std::int64_t console_io(hcall& c) {
   return c.fail(errc::enosys, "unknown CONSOLEIO sub-op");
 }
 
-/// HVM params a guest may set on itself (as Xen's hvm_allow_set_param).
-inline bool guest_may_set_param(std::uint32_t index) {
-  using abi::HVM_PARAM;
-  switch (static_cast<HVM_PARAM>(index)) {
-    case HVM_PARAM::CALLBACK_IRQ:
-    case HVM_PARAM::STORE_EVTCHN:
-    case HVM_PARAM::CONSOLE_EVTCHN:
+inline std::string dom_name(std::uint16_t d) { return d == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(d); }
+
+/// HVM params a guest may read on itself (as Xen 4.17's hvm_allow_get_param; others -EPERM).
+inline bool guest_may_get_param(std::uint32_t index) {
+  switch (index) {
+    case 0: case 1: case 2:     // CALLBACK_IRQ, STORE_PFN, STORE_EVTCHN
+    case 15: case 17: case 18:  // VM86_TSS, CONSOLE_PFN, CONSOLE_EVTCHN
+    case 19: case 34: case 35:  // ACPI_IOPORTS_LOCATION, VM_GENERATION_ID_ADDR, ALTP2M
+    case 36: case 37:           // X87_FIP_WIDTH, VM86_TSS_SIZED
       return true;
     default:
       return false;
   }
 }
 
+/// HVM params a guest may set on itself (as Xen 4.17's hvm_allow_set_param; others -EPERM).
+inline bool guest_may_set_param(std::uint32_t index) {
+  switch (index) {
+    case 0: case 2: case 18:   // CALLBACK_IRQ, STORE_EVTCHN, CONSOLE_EVTCHN
+    case 15: case 19: case 34: // VM86_TSS, ACPI_IOPORTS_LOCATION, VM_GENERATION_ID_ADDR
+    case 36: case 37:          // X87_FIP_WIDTH, VM86_TSS_SIZED
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// Indices Xen 4.17 no longer defines (PAE_ENABLED, DM_DOMAIN, the MEMORY_EVENT_* ones,
+/// BUFIOREQ_EVTCHN): get and set are -EINVAL.
+inline bool param_deprecated(std::uint32_t index) {
+  return index == 4 || index == 13 || (index >= 20 && index <= 26) || index == 30;
+}
+
 inline std::string param_name(std::uint32_t index) {
   return sub_name("HVM_PARAM_", index,
-                  {"CALLBACK_IRQ", "STORE_PFN", "STORE_EVTCHN", "", "", "PAE_ENABLED", "IOREQ_PFN", "BUFIOREQ_PFN",
-                   "", "VIRIDIAN", "TIMER_MODE", "HPET_ENABLED", "IDENT_PT", "", "ACPI_S_STATE", "VM86_TSS",
-                   "VPT_ALIGN", "CONSOLE_PFN", "CONSOLE_EVTCHN"});
+                  {"CALLBACK_IRQ", "STORE_PFN", "STORE_EVTCHN", "", "PAE_ENABLED", "IOREQ_PFN", "BUFIOREQ_PFN", "",
+                   "", "VIRIDIAN", "TIMER_MODE", "HPET_ENABLED", "IDENT_PT", "DM_DOMAIN", "ACPI_S_STATE", "VM86_TSS",
+                   "VPT_ALIGN", "CONSOLE_PFN", "CONSOLE_EVTCHN", "ACPI_IOPORTS_LOCATION", "", "", "", "", "", "",
+                   "BUFIOREQ_EVTCHN", "PAGING_RING_PFN", "MONITOR_RING_PFN", "SHARING_RING_PFN", "",
+                   "TRIPLE_FAULT_REASON", "IOREQ_SERVER_PFN", "NR_IOREQ_SERVER_PAGES", "VM_GENERATION_ID_ADDR",
+                   "ALTP2M", "X87_FIP_WIDTH", "VM86_TSS_SIZED", "MCA_CAP"});
+}
+
+/// The domain \p id names for the caller (DOMID_SELF or its own id: the caller), another
+/// domain of the same host, or null.
+inline domain* find_domain(hcall& c, std::uint16_t id) {
+  if (id == abi::DOMID::SELF || id == c.d.id) return &c.d;
+  return c.d.owner != nullptr ? c.d.owner->find(id) : nullptr;
 }
 
 inline std::int64_t hvm_op(hcall& c) {
   const auto op = c.a.a[0];
   const auto arg = c.a.a[1];
-  c.arg("op", sub_name("HVMOP_", op, {"set_param", "get_param"}));
-  if (op == static_cast<std::uint64_t>(abi::HVMOP::set_evtchn_upcall_vector)) {
-    c.rec.args.back().value = "HVMOP_set_evtchn_upcall_vector";
-    auto r = c.in<abi::xen_hvm_evtchn_upcall_vector>(arg);
-    if (!r) return c.fail(errc::efault, "bad argument pointer");
-    c.arg("vcpu", std::to_string(r.value().vcpu));
-    c.arg("vector", hex(r.value().vector));
-    if (r.value().vector < 0x10) return c.fail(errc::einval, "vector below 0x10");
-    if (r.value().vcpu >= c.d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
-    std::lock_guard lock(c.d.vcpus[r.value().vcpu]->mu);
-    c.d.vcpus[r.value().vcpu]->upcall_vector = r.value().vector;
-    return 0;
+  c.arg("op", sub_name("HVMOP_", op, {"set_param", "get_param", "", "", "", "flush_tlbs", "", "", "", "pagetable_dying",
+                                      "get_time", "xentrace", "", "", "", "get_mem_type", "", "", "", "", "", "", "",
+                                      "set_evtchn_upcall_vector", "guest_request_vm_event", "altp2m"}));
+  switch (op) {
+    case static_cast<std::uint64_t>(abi::HVMOP::set_evtchn_upcall_vector): {
+      auto r = c.in<abi::xen_hvm_evtchn_upcall_vector>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      c.arg("vcpu", std::to_string(r.value().vcpu));
+      c.arg("vector", hex(r.value().vector));
+      if (r.value().vector < 0x10) return c.fail(errc::einval, "vector below 0x10");
+      if (r.value().vcpu >= c.d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
+      std::lock_guard lock(c.d.vcpus[r.value().vcpu]->mu);
+      c.d.vcpus[r.value().vcpu]->upcall_vector = r.value().vector;
+      return 0;
+    }
+    case static_cast<std::uint64_t>(abi::HVMOP::flush_tlbs):
+      if (arg != 0) return c.fail(errc::einval, "HVMOP_flush_tlbs takes no argument");
+      return c.fail(errc::enosys, "HVMOP_flush_tlbs is not implemented by xenhv");
+    case static_cast<std::uint64_t>(abi::HVMOP::guest_request_vm_event):
+      // As Xen without a vm_event monitor attached: nothing to tell.
+      if (arg != 0) return c.fail(errc::einval, "HVMOP_guest_request_vm_event takes no argument");
+      c.rec.note = "no monitor attached";
+      return 0;
+    case static_cast<std::uint64_t>(abi::HVMOP::get_time): {
+      abi::xen_hvm_get_time t{c.d.clock.now()};
+      if (!c.out(arg, t)) return c.fail(errc::efault, "bad argument pointer");
+      c.rec.note = "now " + std::to_string(t.now);
+      return 0;
+    }
+    case static_cast<std::uint64_t>(abi::HVMOP::pagetable_dying): {
+      auto r = c.in<abi::xen_hvm_pagetable_dying>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      c.arg("domid", dom_name(r.value().domid));
+      domain* t = find_domain(c, r.value().domid);
+      if (t == nullptr) return c.fail(errc::esrch, "no such domain");
+      if (t != &c.d) return c.fail(errc::eopnotsupp, "only for the caller itself");
+      // Xen acts on the hint only under shadow paging; with hardware paging (like xenhv's) -EINVAL.
+      return c.fail(errc::einval, "no shadow page tables to drop");
+    }
+    case static_cast<std::uint64_t>(abi::HVMOP::get_mem_type): {
+      auto r = c.in<abi::xen_hvm_get_mem_type>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      auto m = r.value();
+      c.arg("domid", dom_name(m.domid));
+      c.arg("pfn", hex(m.pfn));
+      domain* t = find_domain(c, m.domid);
+      if (t == nullptr) return c.fail(errc::esrch, "no such domain");
+      if (t != &c.d) return c.fail(errc::eperm, "another domain's memory types are for its device model");
+      {
+        std::lock_guard lock(t->mu);
+        const bool ram = m.pfn < t->mem.frames() && t->mem.present(m.pfn);
+        m.mem_type = static_cast<std::uint16_t>(ram ? abi::HVMMEM::ram_rw : abi::HVMMEM::mmio_dm);
+      }
+      if (!c.out(arg, m)) return c.fail(errc::efault, "bad argument pointer");
+      c.rec.note = m.mem_type == 0 ? "HVMMEM_ram_rw" : "HVMMEM_mmio_dm";
+      return 0;
+    }
+    case static_cast<std::uint64_t>(abi::HVMOP::set_param):
+    case static_cast<std::uint64_t>(abi::HVMOP::get_param):
+      break;
+    default:
+      return c.fail(errc::enosys, "HVMOP sub-op not available to a PVH guest on xenhv");
   }
-  if (op != static_cast<std::uint64_t>(abi::HVMOP::set_param) && op != static_cast<std::uint64_t>(abi::HVMOP::get_param))
-    return c.fail(errc::enosys, "HVMOP sub-op not available to a PVH guest on xenhv");
   auto r = c.in<abi::xen_hvm_param>(arg);
   if (!r) return c.fail(errc::efault, "bad argument pointer");
   auto p = r.value();
-  c.arg("domid", p.domid == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(p.domid));
+  c.arg("domid", dom_name(p.domid));
   c.arg("index", param_name(p.index));
   const bool set = op == static_cast<std::uint64_t>(abi::HVMOP::set_param);
   if (set) c.arg("value", hex(p.value));
-  if (p.domid != abi::DOMID::SELF && p.domid != c.d.id) return c.fail(errc::esrch, "only DOMID_SELF is supported");
+  // Xen's order: the index range, the domain, then what the caller may do with the index.
   if (p.index >= abi::HVM::NR_PARAMS || p.index >= 64) return c.fail(errc::einval, "index out of range");
+  if (p.domid != abi::DOMID::SELF && p.domid != c.d.id) {
+    if (find_domain(c, p.domid) == nullptr) return c.fail(errc::esrch, "no such domain");
+    return c.fail(errc::eperm, "another domain's parameters are for the toolstack");
+  }
+  if (param_deprecated(p.index)) return c.fail(errc::einval, "parameter no longer defined");
   if (set) {
     if (!guest_may_set_param(p.index)) return c.fail(errc::eperm, "a guest may not set this parameter on itself");
-    if (p.index == static_cast<std::uint32_t>(abi::HVM_PARAM::CALLBACK_IRQ)) {
-      const auto type = p.value >> 56;
-      if (p.value != 0 && type != 2)
-        c.rec.note = "accepted, but xenhv delivers events only via a vector (type 2)";
+    switch (p.index) {
+      case 0: {  // CALLBACK_IRQ
+        const auto type = p.value >> 56;
+        if (p.value != 0 && type != 2) c.rec.note = "accepted, but xenhv delivers events only via a vector (type 2)";
+        break;
+      }
+      case 15:  // VM86_TSS: Xen crashes a guest that passes more than 32 bits
+        if (p.value != static_cast<std::uint32_t>(p.value)) {
+          c.d.request_shutdown(shutdown_kind::crash, 0);
+          return c.fail(errc::einval, "VM86_TSS above 4 GiB: domain crashed, as Xen does");
+        }
+        break;
+      case 19:  // ACPI_IOPORTS_LOCATION: no emulated ACPI PM timer to move
+        return c.fail(errc::enodev, "no emulated ACPI PM timer");
+      case 36:  // X87_FIP_WIDTH
+        if (p.value != 0 && p.value != 4 && p.value != 8) return c.fail(errc::einval, "width must be 0, 4 or 8");
+        break;
+      case 37:  // VM86_TSS_SIZED: Xen crashes a guest whose size (bits 63:32) is below a 32-bit TSS
+        if ((p.value >> 32) < 104) {
+          c.d.request_shutdown(shutdown_kind::crash, 0);
+          return c.fail(errc::einval, "VM86_TSS_SIZED below a TSS: domain crashed, as Xen does");
+        }
+        break;
+      default:
+        break;
     }
     std::lock_guard lock(c.d.mu);
     __atomic_store_n(&c.d.hvm_params[p.index], p.value, __ATOMIC_RELEASE);
     return 0;
   }
+  if (!guest_may_get_param(p.index)) return c.fail(errc::eperm, "a guest may not read this parameter on itself");
   {
     std::lock_guard lock(c.d.mu);
     p.value = c.d.hvm_params[p.index];
@@ -280,7 +385,7 @@ inline std::int64_t hvm_op(hcall& c) {
 
 result<void> grant_map_frame(domain& d, std::uint64_t idx, std::uint64_t gpfn);
 
-inline std::string dom_name(std::uint16_t d) { return d == abi::DOMID::SELF ? "DOMID_SELF" : std::to_string(d); }
+
 
 /// XENMEM_increase_reservation (0), decrease_reservation (1) and populate_physmap (6) on the
 /// caller's RAM model. As on Xen, the result is the number of extents done (counting from the
@@ -433,8 +538,9 @@ inline std::int64_t memory_op(hcall& c) {
 }
 
 inline std::int64_t vcpu_op(hcall& c) {
-  const auto cmd = c.a.a[0];
-  const auto id = c.a.a[1];
+  // Xen's do_vcpu_op takes `int cmd, unsigned int vcpuid`: the upper register halves are ignored.
+  const auto cmd = static_cast<std::uint32_t>(c.a.a[0]);
+  const auto id = static_cast<std::uint32_t>(c.a.a[1]);
   const auto arg = c.a.a[2];
   c.arg("cmd", sub_name("VCPUOP_", cmd,
                         {"initialise", "up", "down", "is_up", "get_runstate_info", "register_runstate_memory_area",
@@ -1084,6 +1190,8 @@ inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gr
   const std::uint16_t id = domid == abi::DOMID::SELF ? caller.id : domid;
   domain* owner = id == caller.id ? &caller : (caller.owner != nullptr ? caller.owner->find(id) : nullptr);
   if (owner == nullptr) return GNTST::bad_domain;
+  // Xen: only DOMID_SELF may name a frame directly (even the caller's own id may not).
+  if (!is_gref && domid != abi::DOMID::SELF) return GNTST::permission_denied;
   std::uint64_t gfn = ref_or_gmfn;
   if (is_gref) {
     std::lock_guard lock(owner->mu);
@@ -1092,12 +1200,12 @@ inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gr
     if (frame == nullptr) return GNTST::bad_gntref;
     abi::grant_entry_v1 e;
     std::memcpy(&e, frame + (ref_or_gmfn % per_frame) * sizeof e, sizeof e);
+    // Xen: an entry that does not grant the caller access, or a write through a read-only
+    // grant, is GNTST_general_error.
     if ((e.flags & abi::GTF::type_mask) != abi::GTF::permit_access || e.domid != caller.id)
-      return GNTST::permission_denied;
-    if (write && (e.flags & abi::GTF::readonly) != 0) return GNTST::permission_denied;
+      return GNTST::general_error;
+    if (write && (e.flags & abi::GTF::readonly) != 0) return GNTST::general_error;
     gfn = e.frame;
-  } else if (id != caller.id) {
-    return GNTST::permission_denied;  // a frame (not a grant) must be the caller's own
   }
   if (gfn > (~std::uint64_t{0} >> 12)) return GNTST::bad_page;
   auto bytes = owner->mem.translate(phys_addr{gfn << 12}, 4096);
@@ -1111,9 +1219,9 @@ inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gr
 /// One GNTTABOP_copy element performed by \p caller (a guest's hypercall, or a backend in this
 /// process copying through the grants a guest gave it): checks both ends as Xen does (offset +
 /// len within the page: GNTST_bad_copy_arg; unknown domain GNTST_bad_domain; reference beyond
-/// the table GNTST_bad_gntref; an entry not granting \p caller this access, or a frame that is
-/// not the caller's own, GNTST_permission_denied; a frame outside the owner's RAM
-/// GNTST_bad_page), copies, and stores the status in `op.status` as well as returning it.
+/// the table GNTST_bad_gntref; an entry not granting \p caller this access GNTST_general_error;
+/// a frame named by any domain id but DOMID_SELF GNTST_permission_denied; a frame outside the
+/// owner's RAM GNTST_bad_page), copies, and stores the status in `op.status` as well as returning it.
 inline abi::GNTST grant_copy(domain& caller, gabi::gnttab_copy& op) {
   std::byte* src = nullptr;
   std::byte* dst = nullptr;
@@ -1158,15 +1266,30 @@ inline abi::GNTST grant_copy_host(domain& caller, std::uint16_t domid, std::uint
 
 namespace detail {
 
+/// The GNTST_* for a grant-table query by the caller about domain \p id: okay for the caller
+/// itself, bad_domain for no such domain, permission_denied for another (toolstack only).
+inline abi::GNTST grant_query_target(hcall& c, std::uint16_t id) {
+  domain* t = find_domain(c, id);
+  if (t == nullptr) return abi::GNTST::bad_domain;
+  return t == &c.d ? abi::GNTST::okay : abi::GNTST::permission_denied;
+}
+
 inline std::int64_t grant_table_op(hcall& c) {
-  const auto cmd = c.a.a[0];
+  // Xen's do_grant_table_op takes `unsigned int cmd, ..., unsigned int count`.
+  const auto cmd = static_cast<std::uint32_t>(c.a.a[0]);
   const auto uop = c.a.a[1];
-  const auto count = c.a.a[2];
+  const auto count = static_cast<std::uint32_t>(c.a.a[2]);
   c.arg("cmd", sub_name("GNTTABOP_", cmd, {"map_grant_ref", "unmap_grant_ref", "setup_table", "dump_table", "transfer",
                                            "copy", "query_size", "unmap_and_replace", "set_version",
                                            "get_status_frames", "get_version"}));
   c.arg("count", std::to_string(count));
   domain& d = c.d;
+  {
+    // A Xen domain starts with one grant-table frame; xenhv allocates it on first use, which
+    // the domain cannot tell apart (this keeps idle domains small).
+    std::lock_guard lock(d.mu);
+    d.grow_grant_table(1);
+  }
   switch (static_cast<abi::GNTTABOP>(cmd)) {
     case abi::GNTTABOP::setup_table: {
       if (count != 1) return c.fail(errc::einval, "count must be 1");
@@ -1175,18 +1298,21 @@ inline std::int64_t grant_table_op(hcall& c) {
       auto x = r.value();
       c.arg("dom", dom_name(x.dom));
       c.arg("nr_frames", std::to_string(x.nr_frames));
-      if (x.dom != abi::DOMID::SELF && x.dom != d.id) {
-        x.status = static_cast<std::int16_t>(abi::GNTST::permission_denied);
+      if (const auto t = grant_query_target(c, x.dom); t != abi::GNTST::okay) {
+        x.status = static_cast<std::int16_t>(t);
       } else if (x.nr_frames > domain::max_grant_frames) {
         x.status = static_cast<std::int16_t>(abi::GNTST::general_error);
       } else {
         std::lock_guard lock(d.mu);
         d.grow_grant_table(x.nr_frames);
+        x.status = static_cast<std::int16_t>(abi::GNTST::okay);
         for (std::uint32_t i = 0; i < x.nr_frames; ++i) {
           const std::uint64_t gfn = d.grant_frame_gfn(i).value_or(~std::uint64_t{0});
-          if (!c.out(x.frame_list.address() + i * 8, gfn)) return c.fail(errc::efault, "bad frame_list");
+          if (!c.out(x.frame_list.address() + i * 8, gfn)) {  // Xen: a status, not -EFAULT
+            x.status = static_cast<std::int16_t>(abi::GNTST::bad_virt_addr);
+            break;
+          }
         }
-        x.status = static_cast<std::int16_t>(abi::GNTST::okay);
       }
       if (!c.out(uop, x)) return c.fail(errc::efault, "bad argument pointer");
       if (x.status != 0) c.rec.note = "status " + std::to_string(x.status);
@@ -1206,7 +1332,9 @@ inline std::int64_t grant_table_op(hcall& c) {
           c.arg("flags", hex(x.flags));
         }
         grant_map_result res;
-        if ((x.flags & (abi::GNTMAP::host_map | abi::GNTMAP::device_map)) == 0)
+        if (x.dom == abi::DOMID::SELF)
+          res.status = abi::GNTST::bad_domain;  // Xen looks the granter up by id: DOMID_SELF is none
+        else if ((x.flags & (abi::GNTMAP::host_map | abi::GNTMAP::device_map)) == 0)
           res.status = abi::GNTST::bad_gntref;  // neither a host nor a device mapping
         else if ((x.flags & (abi::GNTMAP::device_map | abi::GNTMAP::application_map | abi::GNTMAP::contains_pte)) != 0)
           res.status = abi::GNTST::general_error;  // PV-only mapping kinds for an auto-translated guest
@@ -1244,8 +1372,8 @@ inline std::int64_t grant_table_op(hcall& c) {
       if (!r) return c.fail(errc::efault, "bad argument pointer");
       auto x = r.value();
       c.arg("dom", dom_name(x.dom));
-      if (x.dom != abi::DOMID::SELF && x.dom != d.id) {
-        x.status = static_cast<std::int16_t>(abi::GNTST::permission_denied);
+      if (const auto t = grant_query_target(c, x.dom); t != abi::GNTST::okay) {
+        x.status = static_cast<std::int16_t>(t);
       } else {
         std::lock_guard lock(d.mu);
         x.nr_frames = static_cast<std::uint32_t>(d.grant_frames());
@@ -1259,10 +1387,14 @@ inline std::int64_t grant_table_op(hcall& c) {
     case abi::GNTTABOP::set_version: {
       auto r = c.in<abi::gnttab_set_version>(uop);
       if (!r) return c.fail(errc::efault, "bad argument pointer");
-      c.arg("version", std::to_string(r.value().version));
-      if (r.value().version != 1) return c.fail(errc::eopnotsupp, "xenhv implements grant table v1 only");
+      const auto want = r.value().version;
+      c.arg("version", std::to_string(want));
+      // Xen writes the version in force back in every case. xenhv implements v1 only and answers
+      // a request for v2 as Xen booted with gnttab=max-ver:1 does (-ENOSYS).
       abi::gnttab_set_version v{1};
       if (!c.out(uop, v)) return c.fail(errc::efault, "bad argument pointer");
+      if (want != 1 && want != 2) return c.fail(errc::einval, "versions are 1 and 2");
+      if (want == 2) return c.fail(errc::enosys, "xenhv implements grant table v1 only (as Xen with gnttab=max-ver:1)");
       return 0;
     }
     case abi::GNTTABOP::get_version: {
@@ -1270,7 +1402,8 @@ inline std::int64_t grant_table_op(hcall& c) {
       if (!r) return c.fail(errc::efault, "bad argument pointer");
       auto x = r.value();
       c.arg("dom", dom_name(x.dom));
-      if (x.dom != abi::DOMID::SELF && x.dom != d.id) return c.fail(errc::eperm, "only DOMID_SELF");
+      if (find_domain(c, x.dom) == nullptr) return c.fail(errc::esrch, "no such domain");
+      if (x.dom != abi::DOMID::SELF && x.dom != d.id) return c.fail(errc::eperm, "another domain's table is for the toolstack");
       x.version = 1;
       if (!c.out(uop, x)) return c.fail(errc::efault, "bad argument pointer");
       return 0;
@@ -1317,9 +1450,96 @@ std::int64_t dispatch(vcpu& v, const hypercall_args& a, const guest_view& g, con
 
 namespace detail {
 
+/// Toolstack hypercalls (platform_op, sysctl, domctl) from a domain that is not the control
+/// domain, in Xen's order: the argument structure of \p size bytes is read (-EFAULT), its
+/// interface_version checked against \p version (-EACCES), then privilege (-EPERM).
+inline std::int64_t privileged_struct_op(hcall& c, std::uint64_t size, std::uint32_t version) {
+  const auto arg = c.a.a[0];
+  c.arg("op", hex(arg));
+  std::vector<std::uint8_t> buf(static_cast<std::size_t>(size));
+  if (!c.g.copy_from_guest(buf.data(), virt_addr{arg}, size)) return c.fail(errc::efault, "bad argument pointer");
+  std::uint32_t cmd = 0, iv = 0;
+  std::memcpy(&cmd, buf.data(), 4);
+  std::memcpy(&iv, buf.data() + 4, 4);
+  c.arg("cmd", std::to_string(cmd));
+  c.arg("interface_version", hex(iv));
+  if (iv != version) return c.fail(errc::eacces, "interface_version is not " + hex(version));
+  return c.fail(errc::eperm, "privileged: control domain only");
+}
+
+/// paging_domctl_cont (Xen-internal number 49): the continuation of a shadow-paging domctl.
+inline std::int64_t paging_domctl_cont(hcall& c) {
+  const auto arg = c.a.a[0];
+  c.arg("op", hex(arg));
+  std::uint8_t buf[144];  // struct xen_domctl
+  if (!c.g.copy_from_guest(buf, virt_addr{arg}, sizeof buf)) return c.fail(errc::efault, "bad argument pointer");
+  std::uint32_t cmd = 0, iv = 0;
+  std::uint16_t dom = 0;
+  std::memcpy(&cmd, buf, 4);
+  std::memcpy(&iv, buf + 4, 4);
+  std::memcpy(&dom, buf + 8, 2);
+  if (iv != 0x15 || cmd != 10) return c.fail(errc::eopnotsupp, "only a XEN_DOMCTL_shadow_op of interface 0x15 continues");
+  if (dom == abi::DOMID::SELF || find_domain(c, dom) == nullptr) return c.fail(errc::esrch, "no such domain");
+  return c.fail(errc::eperm, "privileged: control domain only");
+}
+
+/// vm_assist(cmd, type): a PVH guest has one assist, VMASST_TYPE_runstate_update_flag (5).
+inline std::int64_t vm_assist(hcall& c) {
+  const auto cmd = static_cast<std::uint32_t>(c.a.a[0]);
+  const auto type = static_cast<std::uint32_t>(c.a.a[1]);
+  c.arg("cmd", cmd == 0 ? "VMASST_CMD_enable" : cmd == 1 ? "VMASST_CMD_disable" : std::to_string(cmd));
+  c.arg("type", std::to_string(type));
+  constexpr std::uint32_t runstate_update_flag = 5;
+  if (type != runstate_update_flag) return c.fail(errc::einval, "not an assist for PVH guests");
+  if (cmd > 1) return c.fail(errc::enosys, "unknown VMASST_CMD");
+  __atomic_store_n(&c.d.runstate_update_flag, cmd == 0, __ATOMIC_RELEASE);
+  return 0;
+}
+
+/// mmuext_op(ops, count, done, foreigndom) from a PVH guest: Xen lets it act only on a PV
+/// domain's pages (a PVH toolstack building PV guests); xenhv has no PV domains, so the owner
+/// lookup decides: itself or another (HVM) domain -EINVAL, its own id or no such domain
+/// -ESRCH; DOMID_IO/DOMID_XEN get as far as reading the operations.
+inline std::int64_t mmuext_op(hcall& c) {
+  const auto ops = c.a.a[0];
+  const auto count = static_cast<std::uint32_t>(c.a.a[1]);
+  const auto fd = static_cast<std::uint16_t>(c.a.a[3]);
+  c.arg("ops", hex(ops));
+  c.arg("count", std::to_string(count));
+  c.arg("foreigndom", dom_name(fd));
+  if (fd == abi::DOMID::SELF) return c.fail(errc::einval, "a PVH caller may only act on PV domains");
+  if (fd == c.d.id) return c.fail(errc::esrch, "own id as foreign domain");
+  if (fd == abi::DOMID::IO || fd == abi::DOMID::XEN) {
+    const std::uint32_t n = count & 0x7fffffffu;  // MMU_UPDATE_PREEMPTED is bit 31
+    std::uint8_t op[24];                              // struct mmuext_op
+    if (n != 0 && !c.g.copy_from_guest(op, virt_addr{ops}, sizeof op)) return c.fail(errc::efault, "bad ops pointer");
+    if (n == 0) return 0;
+    return c.fail(errc::enosys, "MMUEXT operations on DOMID_IO/DOMID_XEN are not implemented by xenhv");
+  }
+  if (find_domain(c, fd) == nullptr) return c.fail(errc::esrch, "no such domain");
+  return c.fail(errc::einval, "a PVH caller may only act on PV domains");
+}
+
+/// dm_op(domid, nr_bufs, bufs): device-model operations on another HVM domain; refused, in
+/// Xen's order, for a domain that is not that domain's device model.
+inline std::int64_t dm_op(hcall& c) {
+  const auto domid = static_cast<std::uint16_t>(c.a.a[0]);
+  const auto nr = static_cast<std::uint32_t>(c.a.a[1]);
+  const auto bufs = c.a.a[2];
+  c.arg("domid", dom_name(domid));
+  c.arg("nr_bufs", std::to_string(nr));
+  if (nr > 2) return c.fail(errc::e2big, "at most 2 buffers");
+  std::uint8_t b[32];
+  if (nr != 0 && !c.g.copy_from_guest(b, virt_addr{bufs}, nr * 16u)) return c.fail(errc::efault, "bad buffer array");
+  if (nr == 0) return c.fail(errc::enodata, "no buffer");
+  if (domid == c.d.id) return c.fail(errc::eperm, "a domain is not its own device model");
+  if (domid == abi::DOMID::SELF || find_domain(c, domid) == nullptr) return c.fail(errc::esrch, "no such domain");
+  return c.fail(errc::eperm, "not the device model of that domain");
+}
+
 inline std::int64_t multicall(hcall& c) {
   const auto list = c.a.a[0];
-  const auto n = c.a.a[1];
+  const auto n = static_cast<std::uint32_t>(c.a.a[1]);  // Xen: unsigned int nr_calls
   c.arg("call_list", hex(list));
   c.arg("nr_calls", std::to_string(n));
   if (!c.a.guest64) return c.fail(errc::enosys, "32-bit multicall not implemented by xenhv");
@@ -1327,7 +1547,8 @@ inline std::int64_t multicall(hcall& c) {
     auto e = c.in<gabi::multicall_entry>(list + i * sizeof(gabi::multicall_entry));
     if (!e) return c.fail(errc::efault, "bad call list at entry " + std::to_string(i));
     hypercall_args inner;
-    inner.nr = static_cast<std::uint32_t>(e.value().op);
+    // The entry's op is a full word: a number beyond 32 bits is no hypercall.
+    inner.nr = e.value().op > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(e.value().op);
     for (std::size_t k = 0; k < 6; ++k) inner.a[k] = e.value().args[k];
     inner.guest64 = true;
     std::int64_t rc;
@@ -1367,6 +1588,21 @@ inline std::int64_t dispatch(vcpu& v, const hypercall_args& a, const guest_view&
     case H::event_channel_op: rc = detail::event_channel_op(c); break;
     case H::grant_table_op: rc = detail::grant_table_op(c); break;
     case H::multicall: rc = detail::multicall(c); break;
+    case H::platform_op: rc = detail::privileged_struct_op(c, 136, 0x03000001); break;  // XENPF_INTERFACE_VERSION
+    case H::sysctl: rc = detail::privileged_struct_op(c, 136, 0x15); break;             // XEN_SYSCTL_INTERFACE_VERSION
+    case H::domctl: rc = detail::privileged_struct_op(c, 144, 0x15); break;             // XEN_DOMCTL_INTERFACE_VERSION
+    case H::arch_1: rc = detail::paging_domctl_cont(c); break;
+    case H::vm_assist: rc = detail::vm_assist(c); break;
+    case H::mmuext_op: rc = detail::mmuext_op(c); break;
+    case H::dm_op: rc = detail::dm_op(c); break;
+    case H::xenpmu_op:
+      c.arg("op", std::to_string(static_cast<std::uint32_t>(a.a[0])));
+      rc = c.fail(errc::eopnotsupp, "no virtual PMU (as Xen with vpmu off, its default)");
+      break;
+    case H::hypfs_op:
+      c.arg("cmd", std::to_string(static_cast<std::uint32_t>(a.a[0])));
+      rc = c.fail(errc::eperm, "privileged: hypfs is for the control domain");
+      break;
     default: {
       for (std::size_t i = 0; i < 3; ++i) c.arg("a" + std::to_string(i + 1), hex(a.a[i]));
       const auto* e = xenabi::find_hypercall_mode(a.nr);
