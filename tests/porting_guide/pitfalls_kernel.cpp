@@ -227,7 +227,7 @@ void chapter7_grants_and_balloon() {
   q.dom = abi::DOMID::SELF;
   expect("query_size", hcall(H::grant_table_op, op(abi::GNTTABOP::query_size), addr(&q), 1), 0);
   abi::gnttab_set_version v{2};
-  expect("grant table v2", hcall(H::grant_table_op, op(abi::GNTTABOP::set_version), addr(&v), 1), -95);
+  expect("grant table v2", hcall(H::grant_table_op, op(abi::GNTTABOP::set_version), addr(&v), 1), -38);
   expect("grant frame beyond the maximum",
          add_to_physmap(abi::XENMAPSPACE::grant_table, 1000, addr(&grant_frame) >> 12), -22);
   expect("grant frame 0 mapped", add_to_physmap(abi::XENMAPSPACE::grant_table, 0, addr(&grant_frame) >> 12), 0);
