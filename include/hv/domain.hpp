@@ -11,13 +11,16 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,6 +62,15 @@ enum class shutdown_kind : std::uint8_t {
   soft_reset,///< SHUTDOWN_soft_reset.
 };
 
+/// A guest structure registered by guest-virtual address (the run-state and secondary time
+/// areas), as the guest-physical pieces it was translated to: it may be misaligned and may cross
+/// a page, whose second half then lives in another frame.
+struct guest_area {
+  phys_addr first{};            ///< Where the structure starts.
+  std::uint32_t first_len = 0;  ///< Bytes in the first page.
+  phys_addr second{};           ///< Where the rest is (when first_len is short of the size).
+};
+
 /// One vCPU's platform-independent state.
 class vcpu {
  public:
@@ -77,10 +89,14 @@ class vcpu {
   std::optional<phys_addr> vcpu_info_gpa;
   /// True once vcpu_info was moved by VCPUOP_register_vcpu_info (it can be moved only once).
   bool vcpu_info_registered = false;
-  /// The guest-physical address of the registered runstate area, if any.
-  std::optional<phys_addr> runstate_gpa;
+  /// The registered runstate area, if any.
+  std::optional<guest_area> runstate_area;
   /// Absolute system time of the single-shot timer, if armed.
   std::optional<std::uint64_t> timer_deadline;
+  /// Period of the periodic timer (VCPUOP_set_periodic_timer), 0 if stopped.
+  std::uint64_t periodic_period = 0;
+  /// Absolute system time of the periodic timer's next tick (when periodic_period != 0).
+  std::uint64_t periodic_next = 0;
   /// True while up (running or able to run); false before VCPUOP_up for secondary vCPUs and
   /// after VCPUOP_down.
   bool up = false;
@@ -94,9 +110,8 @@ class vcpu {
   bool wake = false;
   /// Per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector), 0 if none.
   std::uint8_t upcall_vector = 0;
-  /// Guest-physical address of the secondary vcpu_time_info copy
-  /// (VCPUOP_register_vcpu_time_memory_area), if any.
-  std::optional<phys_addr> time_area_gpa;
+  /// The secondary vcpu_time_info copy (VCPUOP_register_vcpu_time_memory_area), if any.
+  std::optional<guest_area> time_area;
 
   /// Runstate bookkeeping (guarded by mu).
   runstate state = runstate::offline;
@@ -157,7 +172,7 @@ class domain {
     }
     vcpus.front()->up = true;
     vcpus.front()->initialised = true;
-    evtchns.resize(1);  // port 0 is never allocated
+    evtchns.resize(evtchn_bucket);  // the first bucket; port 0 is reserved, never allocated
     publish_wallclock();
   }
   domain(const domain&) = delete;
@@ -181,10 +196,57 @@ class domain {
   /// Guest-physical address of the hypercall page, once installed.
   std::optional<phys_addr> hypercall_page;
 
-  /// The code recorded by SCHEDOP_shutdown_code for a later shutdown.
-  std::optional<std::uint32_t> pending_shutdown_code;
+  /// The code recorded by SCHEDOP_shutdown_code for a later shutdown (the first one wins, as
+  /// Xen's `shutdown_code`; call with `mu` held).
+  std::optional<std::uint8_t> pending_shutdown_code;
+
+  /// Shuts the domain down on the guest's (or its watchdog's) request with \p reason, or with
+  /// the code recorded earlier by SCHEDOP_shutdown_code, which wins as on Xen. A code that is
+  /// no `SHUTDOWN_*` ends the domain as a crash (the code is kept).
+  void guest_shutdown(std::uint8_t reason) {
+    std::uint8_t code = reason;
+    {
+      std::lock_guard lock(mu);
+      if (!pending_shutdown_code) pending_shutdown_code = reason;
+      code = *pending_shutdown_code;
+    }
+    static constexpr shutdown_kind kinds[] = {shutdown_kind::poweroff, shutdown_kind::reboot, shutdown_kind::suspend,
+                                              shutdown_kind::crash, shutdown_kind::watchdog, shutdown_kind::soft_reset};
+    request_shutdown(code < std::size(kinds) ? kinds[code] : shutdown_kind::crash, code);
+  }
+
+  /// Watchdog timers a domain may have (Xen's NR_DOMAIN_WATCHDOG_TIMERS).
+  static constexpr std::uint32_t max_watchdogs = 2;
+  /// SCHEDOP_watchdog: \p wid 0 creates a watchdog expiring in \p timeout seconds and returns
+  /// its id (1-based, `enospc` when all are in use); another id re-arms it, or with timeout 0
+  /// destroys it (`einval` for an id not in use). Expiry shuts the domain down (watchdog).
+  [[nodiscard]] result<std::uint32_t> watchdog(std::uint32_t wid, std::uint32_t timeout) {
+    {
+      std::lock_guard lock(timer_mu_);
+      const std::uint64_t at = clock.now() + std::uint64_t{timeout} * 1000000000u;
+      if (wid == 0) {
+        std::uint32_t i = 0;
+        while (i < max_watchdogs && watchdogs_[i]) ++i;
+        if (i == max_watchdogs) return errc::enospc;
+        watchdogs_[i] = at;
+        wid = i + 1;
+      } else {
+        if (wid > max_watchdogs || !watchdogs_[wid - 1]) return errc::einval;
+        if (timeout == 0) watchdogs_[wid - 1].reset();
+        else watchdogs_[wid - 1] = at;
+        wid = 0;
+      }
+      timer_changed_ = true;
+    }
+    timer_cv_.notify_all();
+    return wid;
+  }
   /// Ports in the 2-level ABI for 64-bit guests.
   static constexpr std::uint32_t max_ports = 64 * 64;
+  /// Ports are made valid in buckets of this many (as Xen 4.17, whose EVTCHNOP_status,
+  /// unmask, send, close and SCHEDOP_poll accept exactly the ports of allocated buckets:
+  /// measured 64 on x86_64).
+  static constexpr std::uint32_t evtchn_bucket = 64;
 
   /// The shared_info page (host memory until the guest maps it, then the guest's frame).
   [[nodiscard]] gabi::shared_info& shared() const noexcept {
@@ -223,13 +285,43 @@ class domain {
   /// the fields change).
   void publish_time(vcpu& v) const noexcept {
     if (auto* vi = vcpu_info_of(v)) publish_time_to(vi->time);
-    std::optional<phys_addr> area;
+    std::optional<guest_area> area;
     {
       std::lock_guard lock(v.mu);
-      area = v.time_area_gpa;
+      area = v.time_area;
     }
-    if (area)
-      if (auto p = mem.object<abi::vcpu_time_info>(*area)) publish_time_to(*p.value());
+    if (area) {
+      abi::vcpu_time_info t{};
+      (void)read_area(*area, &t, sizeof t);
+      publish_time_to(t);
+      // In pieces, version first and last, so a reader of a split area sees the seqlock too.
+      const std::uint32_t odd = t.version - 1;
+      write_area(*area, 0, &odd, sizeof odd);
+      write_area(*area, sizeof odd, reinterpret_cast<const std::byte*>(&t) + sizeof odd, sizeof t - sizeof odd);
+      write_area(*area, 0, &t.version, sizeof t.version);
+    }
+  }
+
+  /// Copies \p n bytes from \p src to offset \p off of guest area \p a (pieces outside RAM
+  /// are skipped, as Xen's failed copies to such areas are).
+  void write_area(const guest_area& a, std::size_t off, const void* src, std::size_t n) const noexcept {
+    const auto* b = static_cast<const std::byte*>(src);
+    for (std::size_t i = 0; i < n;) {
+      const std::size_t at = off + i;
+      const bool first = at < a.first_len;
+      const phys_addr base = first ? phys_addr{a.first.value() + at} : phys_addr{a.second.value() + (at - a.first_len)};
+      const std::size_t room = first ? a.first_len - at : n - i;
+      const std::size_t len = std::min(room, n - i);
+      (void)mem.copy_to_guest(base, b + i, len);
+      i += len;
+    }
+  }
+  /// Reads \p n bytes of guest area \p a into \p dst (false if a piece is outside RAM).
+  bool read_area(const guest_area& a, void* dst, std::size_t n) const noexcept {
+    auto* b = static_cast<std::byte*>(dst);
+    const std::size_t n1 = std::min<std::size_t>(a.first_len, n);
+    if (!mem.copy_from_guest(b, a.first, n1)) return false;
+    return n1 == n || static_cast<bool>(mem.copy_from_guest(b + n1, a.second, n - n1));
   }
   /// Writes the clock into \p t under the seqlock protocol.
   void publish_time_to(abi::vcpu_time_info& t) const noexcept {
@@ -274,20 +366,38 @@ class domain {
     v.state_entry = now;
     write_runstate(v);
   }
-  /// Copies \p v's runstate into its registered area, if any. Call with `v.mu` held.
+  /// Copies \p v's runstate (as accounted at its last state change) into its registered area,
+  /// if any. With VMASST_TYPE_runstate_update_flag enabled, XEN_RUNSTATE_UPDATE is set in
+  /// state_entry_time while the other fields change, as on Xen. Call with `v.mu` held.
   void write_runstate(vcpu& v) const noexcept {
-    if (!v.runstate_gpa) return;
-    auto p = mem.object<gabi::vcpu_runstate_info>(*v.runstate_gpa);
-    if (!p) return;
-    auto* r = p.value();
+    if (!v.runstate_area) return;
+    const guest_area& a = *v.runstate_area;
+    gabi::vcpu_runstate_info r{};
+    r.state = static_cast<int>(v.state);
+    r.state_entry_time = v.state_entry;
+    for (std::size_t i = 0; i < 4; ++i) r.time[i] = v.state_time[i];
+    constexpr std::size_t entry_at = offsetof(gabi::vcpu_runstate_info, state_entry_time);
     // XEN_RUNSTATE_UPDATE only for a guest that asked for it (VMASST_TYPE_runstate_update_flag).
-    const std::uint64_t upd = __atomic_load_n(&runstate_update_flag, __ATOMIC_ACQUIRE) ? abi::XEN::RUNSTATE_UPDATE : 0;
-    __atomic_store_n(&r->state_entry_time, v.state_entry | upd, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&runstate_update_flag, __ATOMIC_ACQUIRE)) {
+      const std::uint64_t upd = v.state_entry | abi::XEN::RUNSTATE_UPDATE;
+      write_area(a, entry_at, &upd, sizeof upd);
+      __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    }
+    write_area(a, 0, &r.state, sizeof r.state);
+    write_area(a, offsetof(gabi::vcpu_runstate_info, time), &r.time, sizeof r.time);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    r->state = static_cast<int>(v.state);
-    for (std::size_t i = 0; i < 4; ++i) r->time[i] = v.state_time[i];
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    __atomic_store_n(&r->state_entry_time, v.state_entry, __ATOMIC_RELAXED);
+    write_area(a, entry_at, &r.state_entry_time, sizeof r.state_entry_time);
+  }
+  /// \p v's runstate as VCPUOP_get_runstate_info reports it: the accounting so far plus the
+  /// time spent in the current state up to now (nothing is changed). Call with `v.mu` held.
+  [[nodiscard]] gabi::vcpu_runstate_info runstate_now(const vcpu& v) const noexcept {
+    gabi::vcpu_runstate_info r{};
+    r.state = static_cast<int>(v.state);
+    r.state_entry_time = v.state_entry;
+    for (std::size_t i = 0; i < 4; ++i) r.time[i] = v.state_time[i];
+    const std::uint64_t now = clock.now();
+    if (now > v.state_entry) r.time[static_cast<std::size_t>(v.state)] += now - v.state_entry;
+    return r;
   }
 
   /// Largest extent order an unprivileged domain may use in reservation ops (Xen's
@@ -398,11 +508,30 @@ class domain {
   /// The code passed with shutdown (SCHEDOP_shutdown_code / remote shutdown).
   [[nodiscard]] std::uint32_t shutdown_code() const noexcept { return shutdown_code_; }
 
-  /// Arms (or, with nullopt, disarms) \p v's single-shot timer.
+  /// Arms (or, with nullopt, disarms) \p v's single-shot timer. A deadline already passed
+  /// fires before this returns, as on Xen (the guest sees VIRQ_TIMER pending on return).
   void set_timer(vcpu& v, std::optional<std::uint64_t> deadline) {
+    const bool now_due = deadline && *deadline <= clock.now();
     {
       std::lock_guard lock(v.mu);
-      v.timer_deadline = deadline;
+      v.timer_deadline = now_due ? std::nullopt : deadline;
+    }
+    if (now_due && on_timer) on_timer(v);
+    {
+      std::lock_guard lock(timer_mu_);
+      timer_changed_ = true;
+    }
+    timer_cv_.notify_all();
+  }
+
+  /// Starts (\p period ns) or, with 0, stops \p v's periodic timer; its first tick is one
+  /// period from now. Setting the period it already has changes nothing (as Xen).
+  void set_periodic_timer(vcpu& v, std::uint64_t period) {
+    {
+      std::lock_guard lock(v.mu);
+      if (v.periodic_period == period) return;
+      v.periodic_period = period;
+      v.periodic_next = period != 0 ? clock.now() + period : 0;
     }
     {
       std::lock_guard lock(timer_mu_);
@@ -430,20 +559,35 @@ class domain {
   /// Stops the timer thread.
   ~domain() { stop_timer_thread(); }
 
-  /// Fires every expired timer now (used by the timer thread and by the sim).
+  /// Fires every expired timer now (used by the timer thread and by the sim): single-shot and
+  /// periodic vCPU timers, and watchdogs.
   void fire_expired_timers() {
     const std::uint64_t now = clock.now();
     for (auto& v : vcpus) {
-      bool fire = false;
+      int fire = 0;
       {
         std::lock_guard lock(v->mu);
         if (v->timer_deadline && *v->timer_deadline <= now) {
           v->timer_deadline.reset();
-          fire = true;
+          ++fire;
+        }
+        if (v->periodic_period != 0 && v->periodic_next <= now) {
+          v->periodic_next = now + v->periodic_period;
+          ++fire;
         }
       }
-      if (fire && on_timer) on_timer(*v);
+      if (fire != 0 && on_timer) on_timer(*v);
     }
+    bool expired = false;
+    {
+      std::lock_guard lock(timer_mu_);
+      for (auto& w : watchdogs_)
+        if (w && *w <= now) {
+          w.reset();
+          expired = true;
+        }
+    }
+    if (expired) guest_shutdown(static_cast<std::uint8_t>(abi::SHUTDOWN::watchdog));
   }
 
  private:
@@ -456,8 +600,11 @@ class domain {
       for (auto& v : vcpus) {
         std::lock_guard vl(v->mu);
         if (v->timer_deadline && (!next || *v->timer_deadline < *next)) next = v->timer_deadline;
+        if (v->periodic_period != 0 && (!next || v->periodic_next < *next)) next = v->periodic_next;
       }
       lock.lock();
+      for (auto& w : watchdogs_)
+        if (w && (!next || *w < *next)) next = w;
       if (timer_stop_) break;
       if (timer_changed_) {
         timer_changed_ = false;
@@ -486,6 +633,7 @@ class domain {
   std::atomic<shutdown_kind> shutdown_{shutdown_kind::none};
   std::uint32_t shutdown_code_ = 0;
   std::mutex timer_mu_;
+  std::optional<std::uint64_t> watchdogs_[max_watchdogs];  // deadlines, guarded by timer_mu_
   std::condition_variable timer_cv_;
   bool timer_changed_ = false;
   bool timer_stop_ = false;

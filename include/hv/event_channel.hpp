@@ -20,18 +20,30 @@
 
 namespace hv {
 
-/// True if \p port names an allocatable port of \p d (not 0, below the table size).
+/// True if \p port is inside \p d's valid range (Xen's `port_is_valid`): the ports of the
+/// buckets allocated so far, port 0 included (it is reserved: status reports it closed, unmask
+/// accepts it, nothing binds it). Call with `d.mu` held.
 [[nodiscard]] inline bool port_is_valid(const domain& d, std::uint32_t port) noexcept {
-  return port != 0 && port < d.evtchns.size();
+  return port < d.evtchns.size();
 }
 
-/// Allocates the lowest free port of \p d (call with `d.mu` held), or `enospc`.
+/// Allocates the lowest free port of \p d (call with `d.mu` held), growing the table by one
+/// bucket of `domain::evtchn_bucket` ports when all are in use, or `enospc`.
 [[nodiscard]] inline result<std::uint32_t> evtchn_alloc_port(domain& d) {
   for (std::uint32_t p = 1; p < d.evtchns.size(); ++p)
     if (d.evtchns[p].state == abi::EVTCHNSTAT::closed) return p;
   if (d.evtchns.size() >= domain::max_ports) return errc::enospc;
-  d.evtchns.emplace_back();
-  return static_cast<std::uint32_t>(d.evtchns.size() - 1);
+  const auto first = static_cast<std::uint32_t>(d.evtchns.size());
+  d.evtchns.resize(first + domain::evtchn_bucket);
+  return first;
+}
+
+/// True for the VIRQs Xen binds per vCPU (VIRQ_TIMER, VIRQ_DEBUG, VIRQ_XENOPROF, VIRQ_XENPMU);
+/// every other VIRQ is global (bound on vCPU 0, movable with EVTCHNOP_bind_vcpu).
+[[nodiscard]] constexpr bool virq_is_per_vcpu(std::uint32_t virq) noexcept {
+  using abi::VIRQ;
+  return virq == static_cast<std::uint32_t>(VIRQ::TIMER) || virq == static_cast<std::uint32_t>(VIRQ::DEBUG) ||
+         virq == static_cast<std::uint32_t>(VIRQ::XENOPROF) || virq == static_cast<std::uint32_t>(VIRQ::XENPMU);
 }
 
 /// Marks \p port of \p d pending and delivers it to its vCPU (see the file comment).
@@ -39,7 +51,7 @@ inline void evtchn_set_pending(domain& d, std::uint32_t port) {
   std::uint32_t target = 0;
   {
     std::lock_guard lock(d.mu);
-    if (!port_is_valid(d, port)) return;
+    if (port == 0 || !port_is_valid(d, port)) return;
     target = d.evtchns[port].vcpu;
   }
   auto& s = d.shared();
@@ -81,11 +93,14 @@ inline void evtchn_send_virq(domain& d, vcpu& v, std::uint32_t virq) {
   if (port != 0) evtchn_set_pending(d, port);
 }
 
-/// Clears the mask bit of \p port and re-delivers it if it is pending (EVTCHNOP_unmask).
+/// Clears the mask bit of \p port (a valid port) and re-delivers it if it is pending
+/// (EVTCHNOP_unmask).
 inline void evtchn_unmask(domain& d, std::uint32_t port) {
   std::uint32_t target = 0;
   {
     std::lock_guard lock(d.mu);
+    // As Xen: a free (or the reserved) port is left as it is.
+    if (!port_is_valid(d, port) || d.evtchns[port].state == abi::EVTCHNSTAT::closed) return;
     target = d.evtchns[port].vcpu;
   }
   auto& s = d.shared();
@@ -101,6 +116,12 @@ inline void evtchn_unmask(domain& d, std::uint32_t port) {
   if ((__atomic_fetch_or(&vi->evtchn_pending_sel, sel, __ATOMIC_SEQ_CST) & sel) != 0) return;
   if (__atomic_exchange_n(&vi->evtchn_upcall_pending, std::uint8_t{1}, __ATOMIC_SEQ_CST) != 0) return;
   d.notify(v);
+}
+
+/// Clears \p port's pending bit (as Xen does when a port is closed).
+inline void evtchn_clear_pending(domain& d, std::uint32_t port) noexcept {
+  auto& s = d.shared();
+  __atomic_fetch_and(&s.evtchn_pending[port / 64], ~(std::uint64_t{1} << (port % 64)), __ATOMIC_SEQ_CST);
 }
 
 /// True if \p port of \p d is pending.

@@ -537,6 +537,23 @@ inline std::int64_t memory_op(hcall& c) {
   }
 }
 
+/// The guest area of \p n bytes at guest-virtual \p va, translated page by page (nullopt for 0
+/// or an address that does not translate).
+inline std::optional<guest_area> guest_area_at(hcall& c, std::uint64_t va, std::size_t n) {
+  if (va == 0) return std::nullopt;
+  auto pa = c.g.translate(virt_addr{va});
+  if (!pa) return std::nullopt;
+  guest_area a;
+  a.first = pa.value();
+  a.first_len = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, 4096 - (va & 4095)));
+  if (a.first_len < n) {
+    auto pb = c.g.translate(virt_addr{va + a.first_len});
+    if (!pb) return std::nullopt;
+    a.second = pb.value();
+  }
+  return a;
+}
+
 inline std::int64_t vcpu_op(hcall& c) {
   // Xen's do_vcpu_op takes `int cmd, unsigned int vcpuid`: the upper register halves are ignored.
   const auto cmd = static_cast<std::uint32_t>(c.a.a[0]);
@@ -555,19 +572,23 @@ inline std::int64_t vcpu_op(hcall& c) {
       return t.up ? 1 : 0;
     }
     case abi::VCPUOP::initialise: {
-      if (arg == 0) return c.fail(errc::einval, "no context");  // Xen: a null context is refused
+      // As Xen for HVM vCPUs: copy the context, then refuse an initialised vCPU, then check it.
       auto r = c.in<abi::vcpu_hvm_context>(arg);
       if (!r) return c.fail(errc::efault, "bad context pointer");
       const auto& x = r.value();
       c.arg("mode", x.mode == 1 ? "VCPU_HVM_MODE_64B" : x.mode == 0 ? "VCPU_HVM_MODE_32B" : std::to_string(x.mode));
+      if (x.mode == static_cast<std::uint32_t>(abi::VCPU_HVM_MODE::_64B)) c.arg("rip", hex(x.cpu_regs.x86_64.rip));
+      if (x.mode == static_cast<std::uint32_t>(abi::VCPU_HVM_MODE::_32B)) c.arg("eip", hex(x.cpu_regs.x86_32.eip));
+      {
+        std::lock_guard lock(t.mu);
+        if (t.initialised) return c.fail(errc::eexist, "vCPU already initialised");
+      }
       if (x.mode == static_cast<std::uint32_t>(abi::VCPU_HVM_MODE::_64B)) {
         const auto& g = x.cpu_regs.x86_64;
-        c.arg("rip", hex(g.rip));
         if ((g.cr0 & 0x80000001u) != 0x80000001u || (g.cr4 & 0x20u) == 0 || (g.efer & 0x100u) == 0)
           return c.fail(errc::einval, "64-bit mode needs CR0.PG|PE, CR4.PAE and EFER.LME");
       } else if (x.mode == static_cast<std::uint32_t>(abi::VCPU_HVM_MODE::_32B)) {
         const auto& g = x.cpu_regs.x86_32;
-        c.arg("eip", hex(g.eip));
         if ((g.cr0 & 1u) == 0 || (g.efer & 0x500u) != 0)
           return c.fail(errc::einval, "32-bit mode needs CR0.PE and EFER.LME/LMA clear");
       } else {
@@ -602,11 +623,17 @@ inline std::int64_t vcpu_op(hcall& c) {
       const auto& x = r.value();
       c.arg("mfn", hex(x.mfn));
       c.arg("offset", hex(x.offset));
-      if (x.offset > 4096 - sizeof(gabi::vcpu_info)) return c.fail(errc::einval, "vcpu_info would cross the page");
+      // Xen 4.17's order and errnos: the offset (ENXIO), then "already moved", then the frame.
+      if (x.offset > 4096 - sizeof(gabi::vcpu_info)) return c.fail(errc::enxio, "vcpu_info would cross the page");
+      if (x.offset % 8 != 0) return c.fail(errc::enxio, "offset not 8-byte aligned");
+      {
+        std::lock_guard lock(t.mu);
+        if (t.vcpu_info_registered) return c.fail(errc::einval, "vcpu_info already registered");
+      }
       if (x.mfn > (~std::uint64_t{0} >> 12)) return c.fail(errc::einval, "frame out of range");
       const phys_addr gpa{(x.mfn << 12) + x.offset};
-      if (!c.d.mem.contains(gpa, sizeof(gabi::vcpu_info))) return c.fail(errc::einval, "frame outside guest RAM");
-      if (!gpa.is_aligned(8)) return c.fail(errc::einval, "offset not 8-byte aligned");
+      if (!c.d.mem.contains(gpa, sizeof(gabi::vcpu_info)) || !c.d.mem.present(x.mfn))
+        return c.fail(errc::einval, "frame outside guest RAM");
       {
         std::lock_guard dl(c.d.mu);
         std::lock_guard lock(t.mu);
@@ -630,27 +657,21 @@ inline std::int64_t vcpu_op(hcall& c) {
       if (!r) return c.fail(errc::efault, "bad argument pointer");
       const std::uint64_t va = static_cast<std::uint64_t>(r.value().addr.p);
       c.arg("addr", hex(va));
+      // As Xen for an HVM guest: any address is accepted (misaligned, crossing a page, not
+      // mapped: then the updates are lost), and the area gets the runstate as accounted at the
+      // last state change.
+      auto area = guest_area_at(c, va, sizeof(gabi::vcpu_runstate_info));
       std::lock_guard lock(t.mu);
-      if (va == 0) {
-        t.runstate_gpa.reset();
-        return 0;
-      }
-      auto pa = c.g.translate(virt_addr{va});
-      if (!pa || !c.d.mem.contains(pa.value(), sizeof(gabi::vcpu_runstate_info)) || !pa.value().is_aligned(8) ||
-          pa.value().page_offset() > 4096 - sizeof(gabi::vcpu_runstate_info))
-        return c.fail(errc::efault, "area not mapped, not aligned, or crossing a page");
-      t.runstate_gpa = pa.value();
-      c.d.set_runstate(t, t.state);  // account up to now and publish
+      t.runstate_area = area;
+      if (!area && va != 0) c.rec.note = "area not mapped: updates will be lost";
+      c.d.write_runstate(t);
       return 0;
     }
     case abi::VCPUOP::get_runstate_info: {
       gabi::vcpu_runstate_info info{};
       {
         std::lock_guard lock(t.mu);
-        c.d.set_runstate(t, t.state);
-        info.state = static_cast<int>(t.state);
-        info.state_entry_time = t.state_entry;
-        for (std::size_t i = 0; i < 4; ++i) info.time[i] = t.state_time[i];
+        info = c.d.runstate_now(t);
       }
       if (!c.out(arg, info)) return c.fail(errc::efault, "bad argument pointer");
       return 0;
@@ -660,26 +681,41 @@ inline std::int64_t vcpu_op(hcall& c) {
       if (!r) return c.fail(errc::efault, "bad argument pointer");
       const std::uint64_t va = static_cast<std::uint64_t>(r.value().addr.p);
       c.arg("addr", hex(va));
-      std::lock_guard lock(t.mu);
-      if (va == 0) {
-        t.time_area_gpa.reset();
-        return 0;
+      // As Xen: any address is accepted, and the area is written at once.
+      auto area = guest_area_at(c, va, sizeof(abi::vcpu_time_info));
+      {
+        std::lock_guard lock(t.mu);
+        t.time_area = area;
       }
-      auto pa = c.g.translate(virt_addr{va});
-      if (!pa || !c.d.mem.contains(pa.value(), sizeof(abi::vcpu_time_info)) || !pa.value().is_aligned(8) ||
-          pa.value().page_offset() > 4096 - sizeof(abi::vcpu_time_info))
-        return c.fail(errc::efault, "area not mapped, not aligned, or crossing a page");
-      t.time_area_gpa = pa.value();
+      if (!area && va != 0) c.rec.note = "area not mapped: updates will be lost";
+      c.d.publish_time(t);
       return 0;
     }
+    case abi::VCPUOP::set_periodic_timer: {
+      auto r = c.in<abi::vcpu_set_periodic_timer>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      const std::uint64_t period = r.value().period_ns;
+      c.arg("period_ns", std::to_string(period));
+      if (period < 1000000) return c.fail(errc::einval, "period below 1 ms");
+      if (period > (~std::uint64_t{0} >> 1)) return c.fail(errc::einval, "period beyond STIME_DELTA_MAX");
+      c.d.set_periodic_timer(t, period);
+      return 0;
+    }
+    case abi::VCPUOP::stop_periodic_timer:
+      c.d.set_periodic_timer(t, 0);
+      return 0;
+    case abi::VCPUOP::get_physid:
+      return c.fail(errc::einval, "only the hardware domain's pinned vCPUs have a physical id");
     case abi::VCPUOP::set_singleshot_timer: {
       if (&t != &c.v) return c.fail(errc::einval, "only the calling vCPU's timer can be set");
       auto r = c.in<abi::vcpu_set_singleshot_timer>(arg);
       if (!r) return c.fail(errc::efault, "bad argument pointer");
       c.arg("timeout_abs_ns", std::to_string(r.value().timeout_abs_ns));
       c.arg("flags", hex(r.value().flags));
+      // As Xen 4.17.7 (measured): VCPU_SSHOTTMR_future is ignored (the public header allows
+      // it), so a passed deadline fires at once instead of failing with -ETIME.
       if ((r.value().flags & abi::VCPU_SSHOTTMR::future) != 0 && r.value().timeout_abs_ns < c.d.clock.now())
-        return c.fail(errc::etime, "timeout already passed (VCPU_SSHOTTMR_future)");
+        c.rec.note = "timeout already passed; VCPU_SSHOTTMR_future is ignored, as Xen";
       c.d.set_timer(t, r.value().timeout_abs_ns);
       return 0;
     }
@@ -695,17 +731,34 @@ inline std::int64_t vcpu_op(hcall& c) {
 inline std::int64_t set_timer_op(hcall& c) {
   const auto timeout = c.a.a[0];
   c.arg("timeout", std::to_string(timeout));
-  c.d.set_timer(c.v, timeout == 0 ? std::nullopt : std::optional<std::uint64_t>(timeout));
+  if (timeout == 0) {
+    c.d.set_timer(c.v, std::nullopt);
+    return 0;
+  }
+  // As Xen: a deadline that is negative, or more than 2^50 ns (about 13 days) ahead, is taken
+  // for a guest's wrapped jiffies and replaced by one 100 ms from now.
+  const std::uint64_t now = c.d.clock.now();
+  if ((timeout >> 63) != 0 || (timeout > now && ((timeout - now) >> 50) != 0)) {
+    c.rec.note = "huge timeout: fires in 100 ms";
+    c.d.set_timer(c.v, now + 100000000u);
+    return 0;
+  }
+  c.d.set_timer(c.v, timeout);
   return 0;
 }
 
 /// Blocks the calling vCPU until \p done() or shutdown or (if non-zero) system time \p deadline.
+/// With \p kicked, a wake-up of the vCPU (`domain::notify`) ends the wait too and sets it.
 template <class Pred>
-inline void block_vcpu(domain& d, vcpu& v, Pred done, std::uint64_t deadline = 0) {
+inline void block_vcpu(domain& d, vcpu& v, Pred done, std::uint64_t deadline = 0, bool* kicked = nullptr) {
   std::unique_lock lock(v.mu);
   d.set_runstate(v, runstate::blocked);
   while (!done() && d.shutdown() == shutdown_kind::none) {
-    v.wake = false;
+    if (kicked != nullptr && v.wake) {
+      *kicked = true;
+      break;
+    }
+    if (kicked == nullptr) v.wake = false;
     if (deadline != 0) {
       const auto now = d.clock.now();
       if (now >= deadline) break;
@@ -734,16 +787,18 @@ inline std::int64_t sched_op(hcall& c) {
     case abi::SCHEDOP::shutdown_code: {
       auto r = c.in<abi::sched_shutdown>(arg);
       if (!r) return c.fail(errc::efault, "bad argument pointer");
-      const auto reason = r.value().reason;
+      // As Xen: the reason is truncated to 8 bits and never refused; the first code recorded
+      // by shutdown_code is the one a later shutdown uses.
+      const auto reason = static_cast<std::uint8_t>(r.value().reason);
       c.arg("reason", sub_name("SHUTDOWN_", reason, {"poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"}));
-      if (reason > static_cast<std::uint32_t>(abi::SHUTDOWN::MAX)) return c.fail(errc::einval, "unknown reason");
       if (static_cast<abi::SCHEDOP>(cmd) == abi::SCHEDOP::shutdown_code) {
-        c.d.pending_shutdown_code = reason;
+        std::lock_guard lock(c.d.mu);
+        if (c.d.pending_shutdown_code) c.rec.note = "a code was recorded before: this one is ignored";
+        else c.d.pending_shutdown_code = reason;
         return 0;
       }
-      static constexpr shutdown_kind kinds[] = {shutdown_kind::poweroff, shutdown_kind::reboot, shutdown_kind::suspend,
-                                                shutdown_kind::crash, shutdown_kind::watchdog, shutdown_kind::soft_reset};
-      c.d.request_shutdown(kinds[reason], reason);
+      if (reason > static_cast<std::uint32_t>(abi::SHUTDOWN::MAX)) c.rec.note = "unknown reason: ends as a crash";
+      c.d.guest_shutdown(reason);
       return 0;
     }
     case abi::SCHEDOP::poll: {
@@ -757,31 +812,59 @@ inline std::int64_t sched_op(hcall& c) {
       if (!c.g.copy_from_guest(ports.data(), virt_addr{p.ports.address()}, ports.size() * 4))
         return c.fail(errc::efault, "bad ports array");
       std::string list;
-      for (auto port : ports) {
-        list += (list.empty() ? "" : ",") + std::to_string(port);
-        if (port >= domain::max_ports) return c.fail(errc::einval, "port out of range");
-      }
+      for (auto port : ports) list += (list.empty() ? "" : ",") + std::to_string(port);
       c.arg("ports", "[" + list + "]");
+      // As Xen: the ports are checked in order; a pending one ends the call before a later
+      // invalid one is seen.
+      for (auto port : ports) {
+        {
+          std::lock_guard lock(c.d.mu);
+          if (!port_is_valid(c.d, port)) return c.fail(errc::einval, "port " + std::to_string(port) + " not valid");
+        }
+        if (evtchn_is_pending(c.d, port)) return 0;
+      }
       auto any_pending = [&] {
         for (auto port : ports)
           if (evtchn_is_pending(c.d, port)) return true;
         return false;
       };
-      if (any_pending()) return 0;
       {
         std::lock_guard lock(c.v.mu);
         c.v.poll_ports = ports;
+        c.v.wake = false;
       }
-      block_vcpu(c.d, c.v, any_pending, p.timeout);
+      // As Xen, the vCPU is woken by one of its ports becoming pending, by the timeout, and by
+      // any kick of the vCPU (an event upcall being raised for it).
+      bool kicked = false;
+      block_vcpu(c.d, c.v, [&] { return kicked || any_pending(); }, p.timeout, &kicked);
       {
         std::lock_guard lock(c.v.mu);
         c.v.poll_ports.clear();
       }
       return 0;
     }
-    case abi::SCHEDOP::remote_shutdown:
+    case abi::SCHEDOP::remote_shutdown: {
+      auto r = c.in<abi::sched_remote_shutdown>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      c.arg("domain_id", std::to_string(r.value().domain_id));
+      c.arg("reason", std::to_string(r.value().reason));
+      // Looked up by id: DOMID_SELF names no domain here.
+      if (r.value().domain_id == abi::DOMID::SELF ||
+          (r.value().domain_id != c.d.id && (c.d.owner == nullptr || c.d.owner->find(r.value().domain_id) == nullptr)))
+        return c.fail(errc::esrch, "no such domain");
+      return c.fail(errc::eperm, "only a device model or the control domain may do this");
+    }
+    case abi::SCHEDOP::watchdog: {
+      auto r = c.in<abi::sched_watchdog>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      c.arg("id", std::to_string(r.value().id));
+      c.arg("timeout", std::to_string(r.value().timeout));
+      auto w = c.d.watchdog(r.value().id, r.value().timeout);
+      if (!w) return c.fail(w.error(), w.error() == errc::enospc ? "all watchdogs in use" : "no such watchdog");
+      return w.value();
+    }
     case abi::SCHEDOP::pin_override:
-      return c.fail(errc::eperm, "only the control domain may do this");
+      return c.fail(errc::eperm, "only the hardware domain may do this");
     default:
       return c.fail(errc::enosys, "SCHEDOP sub-op not implemented by xenhv");
   }
@@ -813,6 +896,50 @@ inline void evtchn_close_locked(domain& d, std::uint32_t port) {
     }
   }
   ch = evtchn{};
+  evtchn_clear_pending(d, port);  // as Xen: a closed port is not left pending
+}
+
+/// The domain \p domid names for \p d (DOMID_SELF or an id), or null if there is none.
+inline domain* lookup_domain(domain& d, std::uint16_t domid) {
+  if (domid == abi::DOMID::SELF || domid == d.id) return &d;
+  return d.owner != nullptr ? d.owner->find(domid) : nullptr;
+}
+
+/// Xen's EVTCHNOP_reset_cont (14): the continuation of an interrupted EVTCHNOP_reset. Xen
+/// defines it for itself only (`__XEN__`), but a guest reaches it with that number.
+inline constexpr auto evtchnop_reset_cont = static_cast<abi::EVTCHNOP>(14);
+
+/// EVTCHNOP_reset (\p cont false) and EVTCHNOP_reset_cont: closes every port of the caller.
+inline std::int64_t evtchn_reset_op(hcall& c, bool cont) {
+  using abi::EVTCHNSTAT;
+  domain& d = c.d;
+  const auto arg = c.a.a[1];
+  auto r = c.in<abi::evtchn_reset>(arg);
+  if (!r) return c.fail(errc::efault, "bad argument pointer");
+  c.arg("dom", dom_name(r.value().dom));
+  domain* o = lookup_domain(d, r.value().dom);
+  if (o == nullptr) return c.fail(errc::esrch, "no such domain");
+  if (o != &d) return c.fail(errc::eperm, "only DOMID_SELF (no privilege)");
+  // xenhv closes every port in one go, so no reset is ever in progress to continue.
+  if (cont) return c.fail(errc::ebusy, "no reset in progress");
+  for (std::uint32_t p = 1;; ++p) {
+    std::unique_lock lock(d.mu);
+    if (!port_is_valid(d, p)) break;
+    const auto& ch = d.evtchns[p];
+    if (ch.state == EVTCHNSTAT::closed) continue;
+    domain* peer = nullptr;
+    if (ch.state == EVTCHNSTAT::interdomain && d.owner != nullptr && ch.remote_dom != d.id)
+      peer = d.owner->find(ch.remote_dom);
+    lock.unlock();
+    if (peer != nullptr) {
+      std::scoped_lock both(d.mu, peer->mu);
+      evtchn_close_locked(d, p);
+    } else {
+      std::lock_guard again(d.mu);
+      evtchn_close_locked(d, p);
+    }
+  }
+  return 0;
 }
 
 inline std::int64_t event_channel_op(hcall& c) {
@@ -822,8 +949,9 @@ inline std::int64_t event_channel_op(hcall& c) {
   const auto arg = c.a.a[1];
   c.arg("cmd", sub_name("EVTCHNOP_", cmd, {"bind_interdomain", "bind_virq", "bind_pirq", "close", "send", "status",
                                            "alloc_unbound", "bind_ipi", "bind_vcpu", "unmask", "reset",
-                                           "init_control", "expand_array", "set_priority"}));
+                                           "init_control", "expand_array", "set_priority", "reset_cont"}));
   domain& d = c.d;
+  if (cmd == static_cast<std::uint64_t>(evtchnop_reset_cont)) return evtchn_reset_op(c, true);
   switch (static_cast<EVTCHNOP>(cmd)) {
     case EVTCHNOP::alloc_unbound: {
       auto r = c.in<abi::evtchn_alloc_unbound>(arg);
@@ -831,7 +959,8 @@ inline std::int64_t event_channel_op(hcall& c) {
       auto x = r.value();
       c.arg("dom", dom_name(x.dom));
       c.arg("remote_dom", dom_name(x.remote_dom));
-      if (x.dom != abi::DOMID::SELF && x.dom != d.id) return c.fail(errc::eperm, "may only allocate in DOMID_SELF");
+      if (domain* o = lookup_domain(d, x.dom); o == nullptr) return c.fail(errc::esrch, "no such domain");
+      else if (o != &d) return c.fail(errc::eperm, "may only allocate in DOMID_SELF (no privilege)");
       {
         std::lock_guard lock(d.mu);
         auto p = evtchn_alloc_port(d);
@@ -886,10 +1015,7 @@ inline std::int64_t event_channel_op(hcall& c) {
       c.arg("virq", std::to_string(x.virq));
       c.arg("vcpu", std::to_string(x.vcpu));
       if (x.virq >= abi::NR::VIRQS) return c.fail(errc::einval, "VIRQ out of range");
-      const bool per_vcpu = x.virq == static_cast<std::uint32_t>(abi::VIRQ::TIMER) ||
-                            x.virq == static_cast<std::uint32_t>(abi::VIRQ::DEBUG) ||
-                            x.virq == static_cast<std::uint32_t>(abi::VIRQ::XENOPROF) ||
-                            x.virq == static_cast<std::uint32_t>(abi::VIRQ::XENPMU);
+      const bool per_vcpu = virq_is_per_vcpu(x.virq);
       if (!per_vcpu && x.vcpu != 0) return c.fail(errc::einval, "a global VIRQ must be bound on vCPU 0");
       if (x.vcpu >= d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
       {
@@ -938,7 +1064,7 @@ inline std::int64_t event_channel_op(hcall& c) {
       std::unique_lock lock(d.mu);
       if (!port_is_valid(d, port)) return c.fail(errc::einval, "port out of range");
       const auto& ch = d.evtchns[port];
-      if (ch.state == EVTCHNSTAT::closed) return c.fail(errc::einval, "port is not bound");
+      if (ch.state == EVTCHNSTAT::closed) return c.fail(errc::einval, port == 0 ? "port 0 is reserved" : "port is not bound");
       domain* peer = nullptr;
       if (ch.state == EVTCHNSTAT::interdomain && d.owner != nullptr && ch.remote_dom != d.id)
         peer = d.owner->find(ch.remote_dom);
@@ -984,11 +1110,12 @@ inline std::int64_t event_channel_op(hcall& c) {
       auto x = r.value();
       c.arg("dom", dom_name(x.dom));
       c.arg("port", std::to_string(x.port));
-      if (x.dom != abi::DOMID::SELF && x.dom != d.id) return c.fail(errc::eperm, "only DOMID_SELF");
+      if (domain* o = lookup_domain(d, x.dom); o == nullptr) return c.fail(errc::esrch, "no such domain");
+      else if (o != &d) return c.fail(errc::eperm, "only DOMID_SELF (no privilege)");
       {
         std::lock_guard lock(d.mu);
-        if (x.port == 0 || x.port >= domain::max_ports) return c.fail(errc::einval, "port out of range");
-        const evtchn ch = x.port < d.evtchns.size() ? d.evtchns[x.port] : evtchn{};
+        if (!port_is_valid(d, x.port)) return c.fail(errc::einval, "port outside the allocated buckets");
+        const evtchn ch = d.evtchns[x.port];
         x.status = static_cast<std::uint32_t>(ch.state);
         x.vcpu = ch.vcpu;
         std::memset(&x.u, 0, sizeof x.u);
@@ -1009,12 +1136,11 @@ inline std::int64_t event_channel_op(hcall& c) {
       const auto x = r.value();
       c.arg("port", std::to_string(x.port));
       c.arg("vcpu", std::to_string(x.vcpu));
+      if (x.vcpu >= d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");  // checked first, as Xen
       std::lock_guard lock(d.mu);
       if (!port_is_valid(d, x.port)) return c.fail(errc::einval, "port out of range");
-      if (x.vcpu >= d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
       auto& ch = d.evtchns[x.port];
-      const bool global_virq = ch.state == EVTCHNSTAT::virq && ch.virq != static_cast<std::uint32_t>(abi::VIRQ::TIMER) &&
-                               ch.virq != static_cast<std::uint32_t>(abi::VIRQ::DEBUG);
+      const bool global_virq = ch.state == EVTCHNSTAT::virq && !virq_is_per_vcpu(ch.virq);
       if (!(global_virq || ch.state == EVTCHNSTAT::unbound || ch.state == EVTCHNSTAT::interdomain))
         return c.fail(errc::einval, "only global VIRQ, unbound and interdomain ports can move");
       ch.vcpu = x.vcpu;
@@ -1029,11 +1155,24 @@ inline std::int64_t event_channel_op(hcall& c) {
         std::lock_guard lock(d.mu);
         if (!port_is_valid(d, port)) return c.fail(errc::einval, "port out of range");
       }
-      evtchn_unmask(d, port);
+      evtchn_unmask(d, port);  // any valid port is accepted; a free one is left alone, as Xen
       return 0;
     }
-    case EVTCHNOP::bind_pirq:
+    case EVTCHNOP::bind_pirq: {
+      auto r = c.in<abi::evtchn_bind_pirq>(arg);
+      if (!r) return c.fail(errc::efault, "bad argument pointer");
+      c.arg("pirq", std::to_string(r.value().pirq));
       return c.fail(errc::enosys, "no physical IRQs on xenhv");
+    }
+    case EVTCHNOP::reset:
+      return evtchn_reset_op(c, false);
+    case EVTCHNOP::expand_array:
+    case EVTCHNOP::set_priority:
+      // As Xen with the 2-level ABI (xenhv has no other): expand_array needs the FIFO ABI,
+      // set_priority has no 2-level implementation.
+      if (static_cast<EVTCHNOP>(cmd) == EVTCHNOP::expand_array)
+        return c.fail(errc::eopnotsupp, "the FIFO ABI is not in use (xenhv has the 2-level ABI only)");
+      return c.fail(errc::enosys, "no priorities in the 2-level ABI");
     default:
       return c.fail(errc::enosys, "EVTCHNOP sub-op not implemented by xenhv (2-level ABI only)");
   }

@@ -195,8 +195,8 @@ void checks() {
   expect("multicall result 0", static_cast<long>(mc[0].result), 4096);
   expect("multicall result 1", static_cast<long>(mc[1].result), -38);
 
-  abi::sched_shutdown bad{99};
-  expect("shutdown bad reason", hcall(H::sched_op, op(abi::SCHEDOP::shutdown), addr(&bad)), -22);
+  abi::sched_remote_shutdown absent{77, 0};
+  expect("remote_shutdown absent domain", hcall(H::sched_op, op(abi::SCHEDOP::remote_shutdown), addr(&absent)), -3);
 }
 
 }  // namespace

@@ -285,7 +285,7 @@ TEST_CASE("vcpu_op: register_vcpu_info once, runstate area, singleshot timer, ba
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_vcpu_info), 0, arg) == rc(errc::einval));
   r.offset = 4090;
   m.put(arg, r);
-  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_vcpu_info), 1, arg) == rc(errc::einval));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_vcpu_info), 1, arg) == rc(errc::enxio));  // as Xen 4.17
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_vcpu_info), 7, arg) == rc(errc::enoent));
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::is_up), 0, 0) == 1);
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::is_up), 1, 0) == 0);
@@ -299,17 +299,17 @@ TEST_CASE("vcpu_op: register_vcpu_info once, runstate area, singleshot timer, ba
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, arg) == 0);
   auto rs = m.get<gabi::vcpu_runstate_info>(0x3000);
   REQUIRE(rs.state == static_cast<std::int32_t>(abi::RUNSTATE::running));
-  REQUIRE(rs.time[static_cast<int>(abi::RUNSTATE::running)] > 0);
+  REQUIRE(rs.state_entry_time > 0);  // entered running at start; nothing else folded in yet (as Xen)
   REQUIRE((rs.state_entry_time & abi::XEN::RUNSTATE_UPDATE) == 0);
   ra.addr.p = unmapped;
   m.put(arg, ra);
-  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, arg) == rc(errc::efault));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, arg) == 0);  // as Xen: accepted
 
   gabi::vcpu_set_singleshot_timer t{};
   t.timeout_abs_ns = 1;  // long past
   t.flags = abi::VCPU_SSHOTTMR::future;
   m.put(arg, t);
-  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 0, arg) == rc(errc::etime));
+  REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 0, arg) == 0);  // flag ignored, as Xen 4.17
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 1, arg) == rc(errc::einval));
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::stop_singleshot_timer), 0, 0) == 0);
   REQUIRE(m.call(H::vcpu_op, op(abi::VCPUOP::send_nmi), 1, arg) == rc(errc::enosys));
@@ -477,12 +477,11 @@ TEST_CASE("sched_op: poll returns on a pending port or at its timeout - shutdown
   m.put(arg, p);
   REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::poll), arg) == rc(errc::efault));
   REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::yield), 0) == 0);
-  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::remote_shutdown), arg) == rc(errc::eperm));
+  m.put(arg, abi::sched_remote_shutdown{0, op(abi::SHUTDOWN::poweroff)});
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::remote_shutdown), arg) == rc(errc::eperm));  // even itself
   REQUIRE(m.call(H::sched_op, 42, arg) == rc(errc::enosys));
-  abi::sched_shutdown sd{99};
-  m.put(arg, sd);
-  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::shutdown), arg) == rc(errc::einval));
   REQUIRE(d.shutdown() == hv::shutdown_kind::none);
+  abi::sched_shutdown sd{};
   sd.reason = op(abi::SHUTDOWN::reboot);
   m.put(arg, sd);
   REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::shutdown), arg) == 0);
