@@ -150,15 +150,15 @@ void chapter5_time() {
   kernel::println("chapter 5: time");
   abi::vcpu_register_runstate_memory_area area{};
   area.addr.p = unmapped;
-  expect("runstate area unmapped",
-         hcall(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, addr(&area)), -14);
+  expect("runstate area unmapped (accepted, as Xen; updates lost)",
+         hcall(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, addr(&area)), 0);
   area.addr.p = addr(&runstate);
   expect("runstate area", hcall(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, addr(&area)), 0);
   abi::vcpu_set_singleshot_timer t{};
   t.timeout_abs_ns = system_time() - 1000000;  // a deadline already passed
   t.flags = abi::VCPU_SSHOTTMR::future;
-  expect("singleshot in the past with future flag",
-         hcall(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 0, addr(&t)), -62);
+  expect("singleshot in the past with future flag (ignored, as Xen 4.17)",
+         hcall(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 0, addr(&t)), 0);
   t.flags = 0;  // without the flag a past deadline fires at once
   expect("singleshot in the past", hcall(H::vcpu_op, op(abi::VCPUOP::set_singleshot_timer), 0, addr(&t)), 0);
   expect("stop singleshot", hcall(H::vcpu_op, op(abi::VCPUOP::stop_singleshot_timer), 0, 0), 0);
