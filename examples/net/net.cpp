@@ -273,6 +273,7 @@ void connect(net& n, xenabi::xenstore_client<store_env>& xs, xenabi::grant_table
 
   for (std::size_t i = 0; i < 2 + rx_n + tx_n; ++i)
     page_refs[i] = {nic_pages[i], xenabi::gfn{addr(&nic_pages[i]) >> 12}};
+  // [netfront-setup]
   nic_type::config c;
   c.backend = xenabi::domain_id{backend};
   c.tx_ring = page_refs[0];
@@ -284,6 +285,7 @@ void connect(net& n, xenabi::xenstore_client<store_env>& xs, xenabi::grant_table
   if (auto p = xenabi::netfront_publish(xs, "device/vif/0", n.nic); !p)
     fail("publish", -static_cast<long>(p.error()));
   if (auto w = xs.write("device/vif/0/state", "4"); !w) fail("xenstore write state", -static_cast<long>(w.error()));
+  // [netfront-setup]
   // Wait for the backend to connect (a watch fires once at once, then on every change).
   if (auto w = xs.watch(be_state, "be"); !w) fail("xenstore watch", -static_cast<long>(w.error()));
   for (;;) {
@@ -435,6 +437,7 @@ void send_role(net& n, std::uint64_t count) {
   const std::uint64_t t0 = system_time(), run0 = running_time();
   const std::uint64_t events0 = n.nic.stats().notifications;
   std::uint64_t sent = 0;
+  // [netfront-batch]
   while (sent < count) {
     (void)test_and_clear(n.port);
     auto t = n.nic.poll_tx();
@@ -456,6 +459,7 @@ void send_role(net& n, std::uint64_t count) {
       if (!more.value()) poll_ports(&n.port, 1);
     }
   }
+  // [netfront-batch]
   // Wait until everything was taken, so the time covers the whole transfer.
   while (n.nic.tx_in_flight() != 0) step(n, [](const std::uint8_t*, std::uint16_t) {});
   const std::uint64_t t1 = system_time(), run1 = running_time();

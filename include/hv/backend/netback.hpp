@@ -23,7 +23,12 @@
 /// a slot's `offset + size` passes the end of its page; or a grant copy fails (bad reference,
 /// grant not for the driver domain, frame outside the frontend's RAM).
 ///
-/// **Receive.** Frames from the bridge wait in a bounded queue (full: dropped and counted).
+/// **Flow control.** A packet for a port that is full (another interface's receive queue) is
+/// kept, unanswered, and the interface takes nothing more from its tx ring until the bridge says
+/// the port has room: a fast sender is slowed to its receiver's pace instead of losing frames.
+///
+/// **Receive.** Frames from the bridge wait in a bounded queue (`has_room()` is false when it is
+/// full; flooded frames that find it full are dropped and counted).
 /// Each frame takes one rx request per page (`feature-sg` from the frontend) or must fit one
 /// page (otherwise dropped); a frame waits until the frontend has posted enough requests. A
 /// request whose grant copy fails gets `NETIF_RSP_ERROR`.
@@ -213,6 +218,7 @@ class netif final : public bridge_port {
     rx_ = xenabi::back_ring<xenabi::netif_rx_ring>::attach(*rx_sring, 0);
     pend_.clear();
     expect_extra_ = expect_more_ = discarding_ = false;
+    stalled_ = false;
     connected_ = true;
     failed_ = false;
     if (br_ != nullptr) br_->attach(*this);
@@ -264,6 +270,11 @@ class netif final : public bridge_port {
     std::lock_guard q(qmu_);
     return rxq_.size();
   }
+  /// True while a transmitted packet waits for room at its destination.
+  [[nodiscard]] bool tx_stalled() const {
+    std::lock_guard lock(mu_);
+    return stalled_;
+  }
 
   /// Serves both rings once: transmit requests until the ring is empty (answering each
   /// completed packet), then queued frames while the frontend has rx buffers. Returns true if
@@ -289,10 +300,20 @@ class netif final : public bridge_port {
     if (!be_.vcpus.empty()) be_.notify(*be_.vcpus.front());
   }
 
+  /// Bridge side: false while the receive queue is full.
+  [[nodiscard]] bool has_room() const override {
+    std::lock_guard q(qmu_);
+    return rxq_.size() < rx_cap_;
+  }
+  /// Bridge side: the port a kept packet waits for has room: wake the driver domain to `poll`.
+  void unblocked() override {
+    if (!be_.vcpus.empty()) be_.notify(*be_.vcpus.front());
+  }
+
   /// Sends a frame into the bridge as if this interface had transmitted it (used by tests and
-  /// by tools that inject traffic).
-  void inject(std::span<const std::byte> frame) {
-    if (br_ != nullptr) br_->forward(*this, frame);
+  /// by tools that inject traffic); `blocked` if its port is full (the frame is not kept).
+  forward_result inject(std::span<const std::byte> frame) {
+    return br_ != nullptr ? br_->forward(*this, frame) : forward_result::delivered;
   }
 
  private:
@@ -320,20 +341,43 @@ class netif final : public bridge_port {
 
   // ---- transmit --------------------------------------------------------------------------
 
+  // Takes transmit requests one at a time (so that a packet blocked at its destination stops
+  // the ring right after it), publishing responses every 32 requests and when the ring is empty.
   bool process_tx() {
     bool did = false;
+    if (stalled_) {
+      if (br_ != nullptr && br_->forward(*this, std::span<const std::byte>(txbuf_.data(), stalled_len_)) ==
+                                forward_result::blocked)
+        return false;
+      stalled_ = false;
+      did = true;
+      ++stats_.tx_packets;
+      stats_.tx_bytes += stalled_len_;
+      answer_pending(true);
+    }
+    unsigned since_push = 0;
+    auto push = [&] {
+      since_push = 0;
+      if (tx_.unpushed_responses() != 0 && tx_.push_responses()) notify_frontend();
+    };
     for (;;) {
-      auto n = tx_.consume_requests([&](const tx_request& r) { on_tx_slot(r); }, 64);
-      if (!n) {
+      if (stalled_) {
+        push();
+        return did;
+      }
+      tx_request r{};
+      auto got = tx_.consume_request(r);
+      if (!got) {
         fail("tx ring: the frontend's req_prod is implausible");
         return did;
       }
-      if (n.value() != 0) {
+      if (got.value()) {
         did = true;
-        if (tx_.push_responses()) notify_frontend();
+        on_tx_slot(r);
+        if (++since_push == 32) push();
         continue;
       }
-      if (tx_.unpushed_responses() != 0 && tx_.push_responses()) notify_frontend();
+      push();
       auto more = tx_.final_check_for_requests();
       if (!more) {
         fail("tx ring: the frontend's req_prod is implausible");
@@ -417,15 +461,27 @@ class netif final : public bridge_port {
         pos += len;
       }
     }
+    if (ok && br_ != nullptr &&
+        br_->forward(*this, std::span<const std::byte>(txbuf_.data(), first.size)) == forward_result::blocked) {
+      stalled_ = true;  // keep the packet (txbuf_, pend_) unanswered until its port has room
+      stalled_len_ = first.size;
+      return;
+    }
     if (ok) {
       ++stats_.tx_packets;
       stats_.tx_bytes += first.size;
-      if (br_ != nullptr) br_->forward(*this, std::span<const std::byte>(txbuf_.data(), first.size));
     } else {
       ++stats_.tx_errors;
     }
+    answer_pending(ok);
+  }
+
+  // Answers every slot of the packet in pend_ (data slots OKAY or ERROR, extra slots NULL).
+  void answer_pending(bool ok) {
+    using namespace xenabi::abi;
+    const std::uint16_t first_id = pend_.empty() ? 0 : pend_.front().req.id;
     for (const auto& s : pend_)
-      respond_tx(s.extra ? first.id : s.req.id, s.extra ? NETIF_RSP::null : (ok ? NETIF_RSP::OKAY : NETIF_RSP::ERROR));
+      respond_tx(s.extra ? first_id : s.req.id, s.extra ? NETIF_RSP::null : (ok ? NETIF_RSP::OKAY : NETIF_RSP::ERROR));
     pend_.clear();
   }
 
@@ -496,6 +552,7 @@ class netif final : public bridge_port {
       }
     }
     if (rx_.unpushed_responses() != 0 && rx_.push_responses()) notify_frontend();
+    if (did && br_ != nullptr && has_room()) br_->room_available(*this);
     return did;
   }
 
@@ -516,6 +573,8 @@ class netif final : public bridge_port {
   std::vector<std::byte> txbuf_;
   std::deque<std::vector<std::byte>> rxq_;
   netif_stats stats_;
+  bool stalled_ = false;  // a forwarded packet waits for room (txbuf_, pend_ kept)
+  std::size_t stalled_len_ = 0;
 };
 
 /// The worker of a driver domain's network interfaces: one thread that sleeps on the driver
