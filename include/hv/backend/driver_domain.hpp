@@ -1,4 +1,5 @@
 /// \file
+/// \ingroup drivers
 /// Driver domains: where xenhv's backends (console, xenstored's ring server, blkback, netback)
 /// run. A driver domain is a domain of the `hv::host` with its own id, its own event-channel
 /// table and shared_info, and its own thread, but no vCPU that executes guest code: its "kernel"

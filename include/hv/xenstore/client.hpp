@@ -1,4 +1,5 @@
 /// \file
+/// \ingroup xenstore
 /// The in-process xenstore API for hv-side backends and the toolstack: a `client` is one
 /// connection to the `store`, acting for one domain id (a driver domain's, or the toolstack's
 /// when privileged), with the same operations, permissions, quotas and errors a guest gets over

@@ -1,4 +1,5 @@
 /// \file
+/// \ingroup xenstore
 /// The xenstore database inside xenhv: a tree of nodes, each with a value and a permission list,
 /// transactions with conflict detection, watches, per-domain quotas and the toolstack's
 /// well-known paths. Clients are `connection`s: a guest's ring (hv/xenstore/ring_server.hpp),
