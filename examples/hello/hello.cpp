@@ -1,6 +1,7 @@
 // examples/hello: a freestanding PVH kernel built only on xenabi. It detects Xen, installs the
-// hypercall page, prints through console_io, reads the three clocks (system, virtual, wall),
-// sets a timer, blocks until VIRQ_TIMER arrives through the event upcall, and powers off.
+// hypercall page, prints through the console ring when the toolstack gave it one
+// (HVM_PARAM_CONSOLE_PFN; xenhv does) and through console_io otherwise (dom0 on Xen), reads the
+// three clocks (system, virtual, wall), sets a timer, blocks until VIRQ_TIMER arrives through the event upcall, and powers off.
 // Runs on xenhv (build/<cfg>/tools/xenhv/xenhv run hello.elf) and on real Xen as PVH dom0.
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include <xenabi/arch/x86/tsc.hpp>
 
 #include "kernel.hpp"
+#include "xen_guest.hpp"
 
 namespace abi = xenabi::abi;
 namespace x86 = xenabi::arch::x86;
@@ -112,6 +114,7 @@ void check(long rc, const char* what) {
 
 namespace kernel {
 void console_write(const char* s, std::size_t n) {
+  if (guest::console_ring_write(s, n)) return;
   if (x86::installed_hypercall_page() == nullptr) return;
   (void)hcall(abi::hypercall::console_io, static_cast<unsigned>(abi::CONSOLEIO::write), n,
               reinterpret_cast<std::uintptr_t>(s));
@@ -154,6 +157,7 @@ extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
   alignas(4096) static x86::hypercall_page page;
   if (!x86::install_hypercall_page(page, xenabi::phys_addr{reinterpret_cast<std::uintptr_t>(&page)}, xen.value()))
     kernel::halt_forever();
+  (void)guest::console_ring_init();  // from here on the console ring, if there is one
   println("hello: xenabi example kernel (PVH, x86_64)");
   print("hello: hypervisor signature XenVMMXenVMM at CPUID leaf ");
   kernel::print_hex(xen.value().base);

@@ -26,8 +26,13 @@ inline constexpr std::uint64_t start_info = 0x6000;  ///< hvm_start_info (then t
 inline constexpr std::uint64_t memmap = 0x6040;      ///< hvm_memmap_table_entry array.
 inline constexpr std::uint64_t cmdline = 0x7000;     ///< NUL-terminated command line.
 inline constexpr std::uint64_t end = 0x8000;         ///< End of the boot information.
+/// The xenstore and console pages the toolstack puts in guest RAM (frames 8 and 9; see
+/// hv/backend/toolstack.hpp), up to `special_end`.
+inline constexpr std::uint64_t special = 0x8000;
+inline constexpr std::uint64_t special_end = 0xa000;  ///< End of the special pages.
 /// The ranges the kernel image must avoid.
-inline constexpr reserved_range reserved[] = {{start_info, end, "PVH start info"}};
+inline constexpr reserved_range reserved[] = {{start_info, end, "PVH start info"},
+                                              {special, special_end, "xenstore and console pages"}};
 }  // namespace boot_layout
 
 /// The memory map xenhv presents for \p ram_bytes of RAM: (addr, size, type) triples.

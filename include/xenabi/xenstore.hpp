@@ -311,6 +311,55 @@ class xenstore_client {
     return drop(request(abi::XS::UNWATCH, 0, parts, 2, true, nullptr, 0));
   }
 
+  /// Removes every watch of this connection (`XS_RESET_WATCHES`), e.g. after a kexec or resume.
+  [[nodiscard]] constexpr result<void> reset_watches() noexcept {
+    const xs_str parts[] = {xs_str{""}};
+    return drop(request(abi::XS::RESET_WATCHES, 0, parts, 1, true, nullptr, 0));
+  }
+  /// The home path of domain \p domid (`XS_GET_DOMAIN_PATH`: "/local/domain/<domid>") into \p buf
+  /// (capacity \p cap, nul-terminated); returns its length without the nul.
+  [[nodiscard]] constexpr result<std::size_t> get_domain_path(u32 domid, char* buf, std::size_t cap) noexcept {
+    char d[10]{};
+    const std::size_t dn = format_xs_u32(domid, d);
+    const xs_str parts[] = {xs_str{d, dn}};
+    auto n = request(abi::XS::GET_DOMAIN_PATH, 0, parts, 1, true, buf, cap);
+    if (!n) return n.error();
+    std::size_t len = n.value();
+    if (len > 0 && buf[len - 1] == '\0') return len - 1;
+    if (len >= cap) return errc::enobufs;
+    buf[len] = '\0';
+    return len;
+  }
+  /// One part of a large directory (`XS_DIRECTORY_PART`): the children of \p path from byte
+  /// \p offset of the full list, as nul-terminated names at the start of \p buf (iterate with
+  /// for_each_xs_string); returns their byte count. \p generation receives the node's
+  /// generation (unchanged between parts if the directory did not change) and \p complete
+  /// whether the list ended in this part; the next part starts at \p offset + the returned count.
+  [[nodiscard]] constexpr result<std::size_t> directory_part(xs_str path, u32 offset, char* buf, std::size_t cap,
+                                                             u64& generation, bool& complete, u32 tx = 0) noexcept {
+    char off[10]{};
+    const std::size_t on = format_xs_u32(offset, off);
+    const xs_str parts[] = {path, xs_str{off, on}};
+    auto n = request(abi::XS::DIRECTORY_PART, tx, parts, 2, true, buf, cap);
+    if (!n) return n.error();
+    const std::size_t len = n.value();
+    std::size_t g = 0;
+    while (g < len && buf[g] != '\0') ++g;
+    if (g >= len) return fail(errc::ebadmsg);
+    u64 gen = 0;
+    for (std::size_t i = 0; i < g; ++i) {
+      if (buf[i] < '0' || buf[i] > '9') return fail(errc::ebadmsg);
+      gen = gen * 10 + static_cast<u64>(buf[i] - '0');
+    }
+    generation = gen;
+    std::size_t rest = len - (g + 1);
+    for (std::size_t i = 0; i < rest; ++i) buf[i] = buf[g + 1 + i];
+    // complete: the names end with an extra empty string ("a\0b\0\0", or just "\0")
+    complete = rest > 0 && buf[rest - 1] == '\0' && (rest == 1 || buf[rest - 2] == '\0');
+    if (complete) --rest;
+    return rest;
+  }
+
   /// The next watch event, copied into \p buf (capacity \p cap) and parsed; waits for one if
   /// none is queued and \p block, else returns `errc::eagain`.
   [[nodiscard]] constexpr result<xs_watch_event> next_watch_event(char* buf, std::size_t cap,

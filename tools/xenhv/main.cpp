@@ -11,6 +11,12 @@
 #include <thread>
 #include <vector>
 
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include <hv/backend/toolstack.hpp>
 #include <hv/platform/kvm/runner.hpp>
 
 namespace {
@@ -32,12 +38,17 @@ void usage(std::FILE* f) {
                "  --mem SIZE         guest RAM, e.g. 64M, 1G, 65536K (default 64M)\n"
                "  --vcpus N          number of vCPUs (default 1)\n"
                "  --cmdline STRING   command line passed in hvm_start_info\n"
+               "  --console-log FILE append the domain's console output to FILE instead of stdout\n"
                "global options:\n"
                "  --trace            one line per hypercall on stderr\n"
                "  --trace=json       one JSON object per hypercall on stderr\n"
                "  --release-console  console_io returns -EPERM, like a release build of Xen\n"
                "  --stats            print exits, hypercalls and boot timings on stderr at the end\n"
                "  -h, --help         this text\n"
+               "\n"
+               "Every domain gets a xenstore page and a console page (HVM_PARAM_STORE_PFN/EVTCHN,\n"
+               "CONSOLE_PFN/EVTCHN) served by xenhv's xenstored and console backend; stdin is the\n"
+               "first domain's console input.\n"
                "\n"
                "exit status: 0 all domains shut down cleanly, 1 a domain crashed or was stopped,\n"
                "2 usage error, 3 kernel load error, 4 KVM unavailable or failing.\n");
@@ -48,6 +59,7 @@ struct domain_spec {
   std::uint64_t mem = 64ull << 20;
   std::uint32_t vcpus = 1;
   std::string cmdline;
+  std::string console_log;
 };
 
 bool parse_size(const std::string& s, std::uint64_t& out) {
@@ -117,7 +129,7 @@ int main(int argc, char** argv) {
       domain_spec d;
       d.kernel = value("--domain");
       specs.push_back(d);
-    } else if (a == "--mem" || a == "--vcpus" || a == "--cmdline") {
+    } else if (a == "--mem" || a == "--vcpus" || a == "--cmdline" || a == "--console-log") {
       if (specs.empty()) {
         std::fprintf(stderr, "xenhv: %s must follow a KERNEL\n", a.c_str());
         return exit_usage;
@@ -138,6 +150,8 @@ int main(int argc, char** argv) {
           return exit_usage;
         }
         specs.back().vcpus = static_cast<std::uint32_t>(n);
+      } else if (a == "--console-log") {
+        specs.back().console_log = v;
       } else {
         specs.back().cmdline = v;
       }
@@ -168,6 +182,8 @@ int main(int argc, char** argv) {
     return exit_platform;
   }
 
+  hv::backend::toolstack services(host);
+  services.start();
   std::vector<std::unique_ptr<hv::kvm::domain_runner>> doms;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const auto& s = specs[i];
@@ -178,6 +194,8 @@ int main(int argc, char** argv) {
       opt.vcpus = s.vcpus;
       opt.cmdline = s.cmdline;
       opt.release_console = release_console;
+      opt.services = &services;
+      opt.console_log = s.console_log;
       doms.push_back(std::make_unique<hv::kvm::domain_runner>(*sys, host, static_cast<std::uint16_t>(i), img, opt));
     } catch (const hv::load_error& e) {
       std::fprintf(stderr, "xenhv: %s: %s\n", s.kernel.c_str(), e.what());
@@ -188,9 +206,23 @@ int main(int argc, char** argv) {
     }
   }
 
+  // stdin feeds the first domain's console ring until EOF or the end of the run
+  std::atomic<bool> stop_input{false};
+  std::thread input([&] {
+    char buf[256];
+    while (!stop_input.load()) {
+      pollfd p{STDIN_FILENO, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n <= 0) break;
+      services.console().input(0, std::string_view(buf, static_cast<std::size_t>(n)));
+    }
+  });
   std::vector<std::thread> threads;
   for (auto& r : doms) threads.emplace_back([&r] { r->run(); });
   for (auto& t : threads) t.join();
+  stop_input = true;
+  input.join();
 
   int status = exit_ok;
   for (auto& r : doms) {

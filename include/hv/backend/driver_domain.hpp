@@ -58,6 +58,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -446,6 +447,19 @@ struct device_spec {
     auto step = [&]() -> result<void> {
       (void)xs.rm(ts, t, be);
       (void)xs.rm(ts, t, fe);
+      // The directories above the device's belong to their domains, even if the domain was
+      // not introduced yet (they would otherwise be the toolstack's, unreadable to the guest).
+      const std::string fe_home = "/local/domain/" + std::to_string(d.frontend);
+      const std::string be_home = "/local/domain/" + std::to_string(d.backend);
+      for (const auto& [dir, owner] : {std::pair{fe_home + "/device", d.frontend},
+                                       std::pair{fe_home + "/device/" + d.type, d.frontend},
+                                       std::pair{be_home + "/backend", d.backend},
+                                       std::pair{be_home + "/backend/" + d.type, d.backend},
+                                       std::pair{be_home + "/backend/" + d.type + "/" + std::to_string(d.frontend),
+                                                 d.backend}}) {
+        XENABI_TRY(xs.mkdir(ts, t, dir));
+        XENABI_TRY(xs.set_perms(ts, t, dir, {xenstore::perm{owner, 'n'}}));
+      }
       XENABI_TRY(xs.mkdir(ts, t, be));
       XENABI_TRY(xs.set_perms(ts, t, be, {xenstore::perm{d.backend, 'n'}, xenstore::perm{d.frontend, 'r'}}));
       XENABI_TRY(xs.write(ts, t, be + "/frontend", fe));

@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -434,7 +435,11 @@ class store {
     (void)set_perms(ts, 0, home + "/name", {perm{toolstack_domid, 'n'}, perm{id, 'r'}});
     (void)write(ts, 0, home + "/control/shutdown", "");
     (void)mkdir(ts, 0, home + "/device");
-    if (driver) (void)mkdir(ts, 0, home + "/backend");
+    (void)set_perms(ts, 0, home + "/device", own);
+    if (driver) {
+      (void)mkdir(ts, 0, home + "/backend");
+      (void)set_perms(ts, 0, home + "/backend", own);
+    }
     {
       std::lock_guard lock(mu_);
       introduced_.insert(id);

@@ -91,7 +91,7 @@ TEST_CASE("driver domain: ids, xenstore home, event channels both ways, handler 
   REQUIRE_FALSE(dd.running());
 }
 
-TEST_CASE("driver domain: grants only as the guest gave them; kill unmaps and closes; restart with the same id") {
+TEST_CASE("driver domain: grants only as the guest gave them - kill unmaps and closes - restart with the same id") {
   hv::sim::machine m;
   hv::xenstore::store xs;
   xs.introduce_domain(0, "guest0");

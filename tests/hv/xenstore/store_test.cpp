@@ -47,7 +47,7 @@ TEST_CASE("xenstore store: write, read, mkdir, directory, rm - missing nodes and
   REQUIRE(err(ts.write(std::string(3100, 'a').insert(0, "/"), "v")) == errc::einval);
 }
 
-TEST_CASE("xenstore store: introduced domains get their home; relative paths resolve there") {
+TEST_CASE("xenstore store: introduced domains get their home - relative paths resolve there") {
   store s;
   s.introduce_domain(3, "guest3");
   REQUIRE(s.introduced(3));
@@ -97,7 +97,7 @@ TEST_CASE("xenstore store: a guest cannot read or write another guest's nodes un
   REQUIRE(b.get_perms("/local/domain/1/fromb").value().front() == perm{2, 'n'});  // inherited, owner replaced
 }
 
-TEST_CASE("xenstore store: transactions see a snapshot; a conflicting commit fails with EAGAIN") {
+TEST_CASE("xenstore store: transactions see a snapshot - a conflicting commit fails with EAGAIN") {
   store s;
   s.introduce_domain(1, "a");
   client a(s, 1), b(s, 1);

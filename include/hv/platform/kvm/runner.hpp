@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <hv/backend/toolstack.hpp>
 #include <hv/boot.hpp>
 #include <hv/elf_loader.hpp>
 #include <hv/event_channel.hpp>
@@ -29,6 +30,14 @@ struct boot_options {
   std::string cmdline;              ///< Command line in hvm_start_info.
   bool release_console = false;     ///< console_io behaves like a release build (-EPERM).
   bool echo_console = true;         ///< Also write console output to stdout.
+  /// If set, the toolstack services give the domain its xenstore and console pages (and the
+  /// memory map marks them reserved); the console ring's output goes where console_io's does.
+  backend::toolstack* services = nullptr;
+  /// The domain's name in xenstore (default "dom<id>").
+  std::string name;
+  /// If not empty, console output (console_io and the ring) is appended to this file instead of
+  /// going to stdout.
+  std::string console_log;
 };
 
 /// A PVH kernel set up as domain \p id of a host, ready to run on KVM.
@@ -48,6 +57,8 @@ class domain_runner {
     try {
       auto k = load_pvh_elf(image, d_->mem, boot_layout::reserved);
       policy_.e820 = pvh_memory_map(d_->mem.size());
+      if (opt.services != nullptr) policy_.e820 = backend::toolstack::reserve_special_pages(policy_.e820);
+      if (!opt.console_log.empty()) log_ = std::make_unique<backend::console_log_file>(opt.console_log);
       policy_.release_console = opt.release_console;
       const std::uint32_t si = write_start_info(d_->mem, opt.cmdline, policy_.e820);
       const bool echo = opt.echo_console;
@@ -60,16 +71,25 @@ class domain_runner {
           std::lock_guard lock(out_mu_);
           console_ += text;
         }
-        if (echo) {
+        if (log_) {
+          log_->write(text);
+        } else if (echo) {
           std::fwrite(text.data(), 1, text.size(), stdout);
           std::fflush(stdout);
         }
       };
       evtchn_wire_timer(*d_);
+      if (opt.services != nullptr) {
+        auto r = opt.services->attach(*d_, opt.name.empty() ? "dom" + std::to_string(id) : opt.name,
+                                      [this](std::string_view text) { d_->console.write(text); });
+        if (!r) throw std::runtime_error(std::string("xenstore/console set-up failed: ") + xenabi::errc_name(r.error()));
+        services_ = opt.services;
+      }
       m_ = std::make_unique<machine>(
           sys, *d_, [this](hv::vcpu& v, const hypercall_args& a, const guest_view& g) { return dispatch(v, a, g, policy_); },
           k.entry, si);
     } catch (...) {
+      if (services_ != nullptr) services_->detach(id);
       h.destroy(id);
       throw;
     }
@@ -81,6 +101,7 @@ class domain_runner {
     if (d_ != nullptr) {
       d_->stop_timer_thread();
       m_.reset();
+      if (services_ != nullptr) services_->detach(d_->id);
       host_.destroy(d_->id);
     }
   }
@@ -90,6 +111,7 @@ class domain_runner {
     d_->start_timer_thread();
     m_->run();
     d_->stop_timer_thread();
+    if (services_ != nullptr) services_->console().service(d_->id);  // the ring's last output
   }
   /// The domain.
   [[nodiscard]] domain& dom() noexcept { return *d_; }
@@ -114,6 +136,8 @@ class domain_runner {
   std::atomic<std::int64_t> first_console_ns_{-1};
   std::mutex out_mu_;
   std::string console_;
+  std::unique_ptr<backend::console_log_file> log_;
+  backend::toolstack* services_ = nullptr;
 };
 
 }  // namespace hv::kvm
