@@ -5,7 +5,7 @@
 // output; tests/porting_guide/check_trace.py boots it once and checks every quoted line.
 // A failed check ends the boot with SHUTDOWN_crash (xenhv exit status 1), so the expected
 // results are kept true too.
-//   chapter 4  console_io mistakes; no console ring on xenhv (HVM_PARAM_CONSOLE_PFN reads 0)
+//   chapter 4  console_io mistakes; the console ring xenhv's toolstack gives (HVM_PARAM_CONSOLE_PFN 9)
 //   chapter 5  time: runstate area, one-shot timer in the past with VCPU_SSHOTTMR_future
 //   chapter 6  events: callback type, upcall vector, VIRQ binding, IPI, mask/unmask re-delivery
 //   chapter 7  memory: shared_info and grant frames in the physmap, grant table setup, ballooning
@@ -134,7 +134,7 @@ void chapter4_console() {
   p.domid = abi::DOMID::SELF;
   p.index = op(abi::HVM_PARAM::CONSOLE_PFN);
   expect("get_param CONSOLE_PFN", hcall(H::hvm_op, op(abi::HVMOP::get_param), addr(&p)), 0);
-  expect("no console ring on xenhv (CONSOLE_PFN 0)", static_cast<long>(p.value), 0);
+  expect("console ring from xenhv's toolstack (CONSOLE_PFN 9)", static_cast<long>(p.value), 9);
   expect("set_param CONSOLE_PFN refused", set_param(abi::HVM_PARAM::CONSOLE_PFN, 0x200), -1);
 }
 
