@@ -1,4 +1,5 @@
 /// \file
+/// \ingroup xenstore
 /// Xenbus: how a split device's frontend and backend find each other and connect through
 /// xenstore, over `xenabi::xenstore_client` (any client with its read/write/directory/watch/
 /// transact calls). Freestanding, no heap: paths live in fixed buffers.
