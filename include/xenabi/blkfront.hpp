@@ -27,7 +27,8 @@
 /// **Buffers.** A request's buffer must be 512-byte aligned and a multiple of 512 bytes; it is
 /// cut at page boundaries into segments (`first_sect`..`last_sect` of each page). Up to 11
 /// segments travel in the ring slot; more need `feature-max-indirect-segments`, and then travel
-/// in indirect pages (the engine's own, granted once per connection).
+/// in indirect pages (the engine's own, each granted read-only when first used and kept for
+/// the connection).
 ///
 /// **Grants.** Without `feature-persistent`, each data page is granted for its request (read-only
 /// when the back end only reads it, i.e. for a disk write) and the grant is ended when the
@@ -142,7 +143,7 @@ class blkfront {
   constexpr blkfront(Env& env, page& ring, page* ind) noexcept : env_(env), ring_page_(ring), ind_(ind) {}
 
   /// Connects to the back end in domain \p backend offering \p f: initialises a fresh shared
-  /// ring, grants it, grants the indirect pages, re-issues the requests left unanswered by a
+  /// ring, grants it, re-issues the requests left unanswered by a
   /// previous connection (in submission order) and returns the ring's grant reference (for
   /// "ring-ref"). Fails (detached) if a grant cannot be made or the sector size is not 512.
   /// A left-over request the new back end cannot take (it needs indirect segments no longer
@@ -162,19 +163,7 @@ class blkfront {
     auto r = grant_page(ring_page_.bytes, false);
     if (!r) return r.error();
     ring_ref_ = r.value();
-    n_ind_granted_ = 0;
-    if (f_.max_indirect_segments != 0) {
-      for (u32 i = 0; i < indirect_pages; ++i) {
-        auto g = grant_page(ind_[i].bytes, true);
-        if (!g) {
-          attached_ = true;  // so that detach() ends what was granted
-          (void)detach();
-          return g.error();
-        }
-        ind_ref_[i] = g.value();
-        ++n_ind_granted_;
-      }
-    }
+    for (auto& g : ind_granted_) g = false;  // indirect pages are granted when first used
     for (auto& s : shadow_) s.ind_valid = false;
     attached_ = true;
     // Re-issue what the previous back end left unanswered, oldest first.
@@ -345,9 +334,13 @@ class blkfront {
 
   // A free slot, preferring one whose indirect pages already list \p buf's segments.
   constexpr shadow_entry* free_slot_for(unsigned char* buf, u32 bytes) noexcept {
-    for (auto& s : shadow_)
-      if (s.state == slot_state::free && s.ind_valid && s.ind_buf == buf && s.ind_bytes == bytes) return &s;
-    return free_slot();
+    shadow_entry* any = nullptr;
+    for (auto& s : shadow_) {
+      if (s.state != slot_state::free) continue;
+      if (s.ind_valid && s.ind_buf == buf && s.ind_bytes == bytes) return &s;
+      if (any == nullptr) any = &s;
+    }
+    return any;
   }
 
   constexpr result<void> submit(abi::BLKIF_OP op, u64 sector, void* buf, u32 bytes, u64 cookie) noexcept {
@@ -406,7 +399,7 @@ class blkfront {
       d.id = id;
       d.sector_number = s.sector;
       d.nr_sectors = s.discard_count;
-      copy_bytes(&r, &d, sizeof d);
+      copy_object(&r, d);
       return put_on_ring(s, r);
     }
     const std::uintptr_t addr = reinterpret_cast<std::uintptr_t>(s.buf);
@@ -428,7 +421,16 @@ class blkfront {
     ind.id = id;
     ind.sector_number = s.sector;
     const u32 npages = (segs + 511) / 512;
-    for (u32 p = 0; p < npages; ++p) ind.indirect_grefs[p] = ind_ref_[idx * indirect_pages_per_request + p].value();
+    for (u32 p = 0; p < npages; ++p) {
+      const u32 k = idx * indirect_pages_per_request + p;
+      if (!ind_granted_[k]) {
+        auto g = grant_page(ind_[k].bytes, true);  // the back end only reads the segment list
+        if (!g) return false;
+        ind_ref_[k] = g.value();
+        ind_granted_[k] = true;
+      }
+      ind.indirect_grefs[p] = ind_ref_[k].value();
+    }
     if (s.ind_valid && s.ind_buf == s.buf && s.ind_bytes == s.bytes) {
       ++stats_.indirect_reused;  // the same persistent grants are already listed
     } else {
@@ -445,7 +447,7 @@ class blkfront {
         s.ind_bytes = s.bytes;
       }
     }
-    copy_bytes(&r, &ind, sizeof ind);
+    copy_object(&r, ind);
     return put_on_ring(s, r);
   }
 
@@ -512,7 +514,7 @@ class blkfront {
   }
 
   constexpr bool put_on_ring(shadow_entry& s, const abi::blkif_request& r) noexcept {
-    front_.claim_request() = r;
+    copy_object(&front_.claim_request(), r);
     s.state = slot_state::on_ring;
     ++stats_.submitted;
     return true;
@@ -557,12 +559,14 @@ class blkfront {
         b.key = 0;
       }
     pcount_ = 0;
-    for (u32 i = 0; i < n_ind_granted_; ++i)
-      if (!env_.end_grant(ind_ref_[i])) {
-        ++stats_.busy_grants;
-        busy = true;
+    for (u32 i = 0; i < (indirect_pages == 0 ? 0u : indirect_pages); ++i)
+      if (ind_granted_[i]) {
+        if (!env_.end_grant(ind_ref_[i])) {
+          ++stats_.busy_grants;
+          busy = true;
+        }
+        ind_granted_[i] = false;
       }
-    n_ind_granted_ = 0;
     if (!env_.end_grant(ring_ref_)) {
       ++stats_.busy_grants;
       busy = true;
@@ -572,10 +576,11 @@ class blkfront {
     return {};
   }
 
-  static constexpr void copy_bytes(void* dst, const void* src, std::size_t n) noexcept {
-    auto* d = static_cast<unsigned char*>(dst);
-    const auto* p = static_cast<const unsigned char*>(src);
-    for (std::size_t i = 0; i < n; ++i) d[i] = p[i];
+  // A small fixed-size copy, inlined as word moves (guest code that emulates each instruction
+  // should not pay a byte loop per request).
+  template <class T>
+  static constexpr void copy_object(void* dst, const T& src) noexcept {
+    __builtin_memcpy(dst, &src, sizeof(T));
   }
 
   Env& env_;
@@ -587,7 +592,7 @@ class blkfront {
   front_ring<protocol> front_{};
   grant_ref ring_ref_{};
   grant_ref ind_ref_[indirect_pages == 0 ? 1 : indirect_pages]{};
-  u32 n_ind_granted_ = 0;
+  bool ind_granted_[indirect_pages == 0 ? 1 : indirect_pages]{};
   u64 seq_ = 0;
   shadow_entry shadow_[slots]{};
   pgrant_bucket pgrant_[PersistentGrants]{};

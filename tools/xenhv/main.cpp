@@ -16,6 +16,7 @@
 
 #include <atomic>
 
+#include <hv/backend/blk_vbd.hpp>
 #include <hv/backend/toolstack.hpp>
 #include <hv/platform/kvm/runner.hpp>
 
@@ -39,6 +40,8 @@ void usage(std::FILE* f) {
                "  --vcpus N          number of vCPUs (default 1)\n"
                "  --cmdline STRING   command line passed in hvm_start_info\n"
                "  --console-log FILE append the domain's console output to FILE instead of stdout\n"
+               "  --disk FILE[,ro]   a virtual disk (vbd 51712, then 51728, ...) backed by the raw\n"
+               "                     image FILE, read-only with ,ro; served by a blkback driver domain\n"
                "global options:\n"
                "  --trace            one line per hypercall on stderr\n"
                "  --trace=json       one JSON object per hypercall on stderr\n"
@@ -60,6 +63,7 @@ struct domain_spec {
   std::uint32_t vcpus = 1;
   std::string cmdline;
   std::string console_log;
+  std::vector<std::pair<std::string, bool>> disks;  // image path, read-only
 };
 
 bool parse_size(const std::string& s, std::uint64_t& out) {
@@ -129,7 +133,7 @@ int main(int argc, char** argv) {
       domain_spec d;
       d.kernel = value("--domain");
       specs.push_back(d);
-    } else if (a == "--mem" || a == "--vcpus" || a == "--cmdline" || a == "--console-log") {
+    } else if (a == "--mem" || a == "--vcpus" || a == "--cmdline" || a == "--console-log" || a == "--disk") {
       if (specs.empty()) {
         std::fprintf(stderr, "xenhv: %s must follow a KERNEL\n", a.c_str());
         return exit_usage;
@@ -152,6 +156,14 @@ int main(int argc, char** argv) {
         specs.back().vcpus = static_cast<std::uint32_t>(n);
       } else if (a == "--console-log") {
         specs.back().console_log = v;
+      } else if (a == "--disk") {
+        const bool ro = v.size() > 3 && v.compare(v.size() - 3, 3, ",ro") == 0;
+        const std::string path = ro ? v.substr(0, v.size() - 3) : v;
+        if (path.empty()) {
+          std::fprintf(stderr, "xenhv: --disk needs a file (FILE or FILE,ro)\n");
+          return exit_usage;
+        }
+        specs.back().disks.emplace_back(path, ro);
       } else {
         specs.back().cmdline = v;
       }
@@ -206,6 +218,39 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Virtual disks: one blkback driver domain serves every --disk (vbd 51712 + 16 * n per domain).
+  std::vector<std::unique_ptr<hv::blk::disk>> images;
+  std::unique_ptr<hv::backend::driver_domain> blk_dd;
+  std::vector<std::unique_ptr<hv::blk::vbd>> vbds;  // destroyed first (they use blk_dd and images)
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    for (std::size_t j = 0; j < specs[i].disks.size(); ++j) {
+      const auto& [path, ro] = specs[i].disks[j];
+      try {
+        images.push_back(std::make_unique<hv::blk::disk>(path, ro));
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "xenhv: --disk %s: %s\n", path.c_str(), e.what());
+        return exit_load;
+      }
+      if (!blk_dd)
+        blk_dd = std::make_unique<hv::backend::driver_domain>(host, services.store(),
+                                                              hv::backend::driver_domain::next_free_id(host), "blkback");
+      const auto dom = static_cast<std::uint16_t>(i);
+      const auto devid = static_cast<std::uint32_t>(51712 + 16 * j);
+      if (!hv::backend::create_device(services.store(), {.backend = blk_dd->id(), .frontend = dom, .type = "vbd",
+                                                         .devid = devid, .backend_keys = {{"mode", ro ? "r" : "w"}}})) {
+        std::fprintf(stderr, "xenhv: --disk %s: cannot create the device in xenstore\n", path.c_str());
+        return exit_platform;
+      }
+      vbds.push_back(std::make_unique<hv::blk::vbd>(*blk_dd, *images.back(), hv::blk::config{}, dom, devid));
+    }
+  }
+  if (blk_dd) {
+    blk_dd->on_watch([&vbds](const hv::xenstore::watch_event& e) {
+      for (auto& v : vbds) v->handle(e);
+    });
+    blk_dd->start();
+  }
+
   // stdin feeds the first domain's console ring until EOF or the end of the run
   std::atomic<bool> stop_input{false};
   std::thread input([&] {
@@ -223,6 +268,9 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   stop_input = true;
   input.join();
+  if (blk_dd) blk_dd->stop();
+  vbds.clear();
+  blk_dd.reset();
 
   int status = exit_ok;
   for (auto& r : doms) {

@@ -41,14 +41,14 @@ store_env senv;
 kernel k;
 engine blk(env, ring_page, indirect);
 xenabi::xenstore_client<store_env> xs(store_page, senv);
-xenabi::blkfront_device<xenabi::xenstore_client<store_env>, kernel, engine> dev(xs, k, blk, "device/vbd/51712");
+xenabi::blkfront_device<xenabi::xenstore_client<store_env>, kernel, engine> dev(xs, k, blk, 51712);
 alignas(4096) unsigned char buffer[65536];
 
 }  // namespace
 
 extern "C" int blkfront_example() {
-  if (!dev.start()) return -1;
-  if (!dev.backend_changed([](xenabi::u64, xenabi::s16) {})) return -2;  // on each watch event
+  if (!dev.start("vbd-be")) return -1;
+  if (!dev.step([](xenabi::u64, xenabi::s16) {})) return -2;  // on each watch event
   env.chan = dev.event_port();
   if (!blk.write(0, buffer, sizeof buffer, 1)) return -3;
   if (blk.features().barrier && !blk.barrier_write(128, buffer, 4096, 2)) return -4;

@@ -107,7 +107,7 @@ TEST_CASE("blkfront: direct request segments and per-request grants ended on com
   rig r;
   r.attach(all_features(false));
   const auto after_attach = r.env.live();
-  REQUIRE(after_attach == 1 + front_t::indirect_pages);  // ring + indirect pages
+  REQUIRE(after_attach == 1);  // the ring; indirect pages are granted when first used
   unsigned char* buf = r.data(0) + 1024;  // 3 KiB of page 0, page 1, then 1 KiB of page 2
   REQUIRE(r.f->write(100, buf, 3072 + 4096 + 1024, 42));
   REQUIRE(r.env.notifies == 0);
@@ -189,6 +189,7 @@ TEST_CASE("blkfront: indirect requests, persistent grants and unchanged indirect
   REQUIRE(ind.nr_segments == 40);
   const auto& ig = r.env.grants.at(ind.indirect_grefs[0]);
   REQUIRE(ig.live);
+  REQUIRE(ig.ro);  // the back end only reads the segment list
   auto* segs = reinterpret_cast<const abi::blkif_request_segment*>(reinterpret_cast<const unsigned char*>(ig.frame << 12));
   for (u32 i = 0; i < 40; ++i) {
     const auto& g = r.env.grants.at(segs[i].gref);
@@ -291,6 +292,7 @@ namespace {
 
 struct map_store {
   std::map<std::string, std::string> kv;
+  std::vector<std::string> watches;
   int transactions = 0;
   xenabi::result<std::size_t> read(xenabi::xs_str p, char* buf, std::size_t cap, u32 = 0) {
     auto it = kv.find(std::string(p.data, p.size));
@@ -301,6 +303,10 @@ struct map_store {
   }
   xenabi::result<void> write(xenabi::xs_str p, xenabi::xs_str v, u32 = 0) {
     kv[std::string(p.data, p.size)] = std::string(v.data, v.size);
+    return {};
+  }
+  xenabi::result<void> watch(xenabi::xs_str p, xenabi::xs_str) {
+    watches.emplace_back(p.data, p.size);
     return {};
   }
   template <class F>
@@ -332,14 +338,15 @@ TEST_CASE("blkfront_device: handshake, reconnect to a restarted back end, close"
   xs.kv[be + "/feature-persistent"] = "1";
   xs.kv[be + "/feature-max-indirect-segments"] = "32";
   xs.kv[be + "/state"] = "1";
-  xenabi::blkfront_device<map_store, fake_kernel, front_t> dev(xs, k, *r.f, "device/vbd/51712");
-  REQUIRE(dev.start());
-  REQUIRE(dev.backend_id().value() == 7);
+  xenabi::blkfront_device<map_store, fake_kernel, front_t> dev(xs, k, *r.f, 51712);
+  REQUIRE(dev.start("be"));
+  REQUIRE(xs.watches == std::vector<std::string>{be + "/state"});
+  REQUIRE(dev.bus().backend_id() == 7);
   auto noop = [](u64, std::int16_t) {};
-  REQUIRE(dev.backend_changed(noop));  // Initialising: nothing yet
+  REQUIRE(dev.step(noop));  // Initialising: nothing yet
   REQUIRE_FALSE(r.f->attached());
-  xs.kv[be + "/state"] = "2";          // InitWait
-  REQUIRE(dev.backend_changed(noop));
+  xs.kv[be + "/state"] = "2";  // InitWait
+  REQUIRE(dev.step(noop));
   REQUIRE(r.f->attached());
   REQUIRE(xs.kv["device/vbd/51712/state"] == "3");
   REQUIRE(xs.kv["device/vbd/51712/event-channel"] == "10");
@@ -352,7 +359,7 @@ TEST_CASE("blkfront_device: handshake, reconnect to a restarted back end, close"
   REQUIRE(r.f->features().barrier);
   REQUIRE_FALSE(r.f->features().discard);
   xs.kv[be + "/state"] = "4";
-  REQUIRE(dev.backend_changed(noop));
+  REQUIRE(dev.step(noop));
   REQUIRE(dev.connected());
   REQUIRE(xs.kv["device/vbd/51712/state"] == "4");
   // A request in flight, then the back end restarts (InitWait again): fresh channel, re-issue.
@@ -361,21 +368,22 @@ TEST_CASE("blkfront_device: handshake, reconnect to a restarted back end, close"
   REQUIRE(r.f->write(0, r.data(0), 4096, 77));
   r.f->publish();
   xs.kv[be + "/state"] = "2";
-  REQUIRE(dev.backend_changed(noop));
+  REQUIRE(dev.step(noop));
   REQUIRE_FALSE(dev.connected());
   REQUIRE(k.closed == std::vector<u32>{10});
   REQUIRE(xs.kv["device/vbd/51712/event-channel"] == "11");
+  REQUIRE(xs.kv["device/vbd/51712/state"] == "3");
   REQUIRE(r.f->stats().reissued == 1);
   xs.kv[be + "/state"] = "4";
-  REQUIRE(dev.backend_changed(noop));
+  REQUIRE(dev.step(noop));
   REQUIRE(dev.connections() == 2);
   // The back end closes: the front end detaches and follows.
   xs.kv[be + "/state"] = "5";
-  REQUIRE(dev.backend_changed(noop));
+  REQUIRE(dev.step(noop));
   REQUIRE_FALSE(r.f->attached());
   REQUIRE(xs.kv["device/vbd/51712/state"] == "5");
   // A missing backend-id fails start().
   map_store empty;
-  xenabi::blkfront_device<map_store, fake_kernel, front_t> bad(empty, k, *r.f, "device/vbd/1");
-  REQUIRE(bad.start().error() == xenabi::errc::enoent);
+  xenabi::blkfront_device<map_store, fake_kernel, front_t> bad(empty, k, *r.f, 1);
+  REQUIRE(bad.start("x").error() == xenabi::errc::enoent);
 }
