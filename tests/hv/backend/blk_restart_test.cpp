@@ -7,7 +7,7 @@
 
 using namespace blktest;
 
-TEST_CASE("blk xenbus: handshake publishes features, ring and channel; I/O flows through the event channel") {
+TEST_CASE("blk xenbus: handshake publishes features and the ring and channel - I/O flows through the event channel") {
   temp_image img(4 << 20);
   hv::blk::disk d(img.path, false);
   blk_system s;
