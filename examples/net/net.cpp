@@ -13,49 +13,28 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <xenabi/abi/event_channel.hpp>
-#include <xenabi/abi/hvm/hvm_op.hpp>
-#include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/hvm/start_info.hpp>
-#include <xenabi/abi/io/xs_wire.hpp>
-#include <xenabi/abi/memory.hpp>
 #include <xenabi/abi/sched.hpp>
 #include <xenabi/abi/vcpu.hpp>
-#include <xenabi/abi/xen.hpp>
 #include <xenabi/arch/x86/cpuid.hpp>
 #include <xenabi/arch/x86/hypercall_page.hpp>
-#include <xenabi/arch/x86/hypercall_raw.hpp>
-#include <xenabi/arch/x86/tsc.hpp>
-#include <xenabi/grant_table.hpp>
+#include <xenabi/clock.hpp>
+#include <xenabi/event_channel.hpp>
+#include <xenabi/hypercall.hpp>
 #include <xenabi/netfront.hpp>
-#include <xenabi/xenstore.hpp>
+#include <xenabi/xenbus.hpp>
 
 #include "frames.hpp"
 #include "kernel.hpp"
+#include "xen_guest.hpp"
 
 namespace abi = xenabi::abi;
 namespace x86 = xenabi::arch::x86;
-using H = abi::hypercall;
 using kernel::print;
 using kernel::println;
 
 namespace {
 
-// ---- Xen basics -------------------------------------------------------------------------------
-
-template <class... A>
-long hcall(H nr, A... args) {
-  return x86::raw_hypercall(*x86::installed_hypercall_page(), static_cast<std::uint32_t>(nr),
-                            static_cast<x86::hypercall_reg>(args)...);
-}
-template <class E>
-constexpr unsigned op(E e) {
-  return static_cast<unsigned>(e);
-}
-template <class T>
-std::uintptr_t addr(T* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
 void fail(const char* what, long rc) {
   print("net: ");
   print(what);
@@ -64,110 +43,49 @@ void fail(const char* what, long rc) {
   println("");
   kernel::crash();
 }
-void check(long rc, const char* what) {
-  if (rc < 0) fail(what, rc);
+template <class R>
+void check(const R& r, const char* what) {
+  if (!r) fail(what, -static_cast<long>(r.error()));
 }
 
-union alignas(4096) frame {
-  abi::shared_info info;
-  abi::grant_entry_v1 grants[512];
-  unsigned char bytes[4096];
-};
-constinit frame shared_frame{.bytes = {}};
-constinit frame grant_frame{.bytes = {}};
-abi::shared_info& shared = shared_frame.info;
+// ---- time: system time and this vCPU's running time (runstate area) ---------------------------
+
 constinit abi::vcpu_runstate_info runstate{};
-
+constinit std::uint64_t clock_last = 0;
 std::uint64_t system_time() {
-  const abi::vcpu_time_info& t = shared.vcpu_info[0].time;
-  for (;;) {
-    const std::uint32_t v = __atomic_load_n(&t.version, __ATOMIC_ACQUIRE);
-    if (v & 1u) continue;
-    std::uint64_t delta = x86::rdtsc() - t.tsc_timestamp;
-    const std::uint64_t st = t.system_time;
-    const std::uint32_t mul = t.tsc_to_system_mul;
-    const std::int8_t shift = t.tsc_shift;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&t.version, __ATOMIC_RELAXED) != v) continue;
-    if (shift < 0) delta >>= -shift; else delta <<= shift;
-    return st + kernel::mul_shr32(delta, mul);
-  }
+  return static_cast<std::uint64_t>(
+      xenabi::system_clock(guest::shared().vcpu_info[0].time, clock_last).now().time_since_epoch().count());
 }
-// Time this vCPU spent running (RUNSTATE_running), from the registered runstate area.
 std::uint64_t running_time() {
-  for (;;) {
-    const std::uint64_t entry = __atomic_load_n(&runstate.state_entry_time, __ATOMIC_ACQUIRE);
-    if (entry & abi::XEN::RUNSTATE_UPDATE) continue;
-    std::uint64_t t = runstate.time[static_cast<int>(abi::RUNSTATE::running)];
-    const bool running = runstate.state == static_cast<std::int32_t>(abi::RUNSTATE::running);
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&runstate.state_entry_time, __ATOMIC_RELAXED) != entry) continue;
-    if (running) {
-      const std::uint64_t now = system_time();
-      if (now > entry) t += now - entry;
-    }
-    return t;
+  const auto now = xenabi::system_clock(guest::shared().vcpu_info[0].time, clock_last).now();
+  return static_cast<std::uint64_t>(xenabi::virtual_time_at(runstate, now).time_since_epoch().count());
+}
+
+// ---- waiting: the interface's port, or a deadline (VIRQ_TIMER) --------------------------------
+
+constinit xenabi::port timer_port{0};
+// Waits until \p p fires or system time \p deadline (0: none) passes.
+void wait_port(xenabi::port p, std::uint64_t deadline = 0) {
+  if (deadline != 0) check(xenabi::set_timer_op(deadline), "set_timer_op");
+  while (!guest::take(p)) {
+    if (deadline != 0 && (guest::take(timer_port) || system_time() >= deadline)) break;
+    __asm__ __volatile__("sti; hlt; cli" ::: "memory");
   }
-}
-
-bool test_and_clear(std::uint32_t port) {
-  const std::uint64_t bit = std::uint64_t{1} << (port % 64);
-  return (__atomic_fetch_and(&shared.evtchn_pending[port / 64], ~bit, __ATOMIC_SEQ_CST) & bit) != 0;
-}
-// Sleeps until one of \p ports is pending or system time \p deadline (0: none) passes.
-void poll_ports(const std::uint32_t* ports, unsigned n, std::uint64_t deadline = 0) {
-  abi::sched_poll p{};
-  p.ports = decltype(p.ports)::from(const_cast<std::uint32_t*>(ports));
-  p.nr_ports = n;
-  p.timeout = deadline;
-  check(hcall(H::sched_op, op(abi::SCHEDOP::poll), addr(&p)), "SCHEDOP_poll");
-}
-void send_event(std::uint32_t port) {
-  abi::evtchn_send s{port};
-  check(hcall(H::event_channel_op, op(abi::EVTCHNOP::send), addr(&s)), "EVTCHNOP_send");
-}
-
-// ---- xenstore ---------------------------------------------------------------------------------
-
-struct store_env {
-  std::uint32_t port;
-  void notify() { send_event(port); }
-  void wait() {
-    if (!test_and_clear(port)) {
-      poll_ports(&port, 1);
-      (void)test_and_clear(port);
-    }
-  }
-};
-
-std::uint64_t hvm_param(abi::HVM_PARAM which) {
-  abi::xen_hvm_param p{};
-  p.domid = abi::DOMID::SELF;
-  p.index = op(which);
-  check(hcall(H::hvm_op, op(abi::HVMOP::get_param), addr(&p)), "HVMOP_get_param");
-  return p.value;
-}
-
-std::uint64_t parse_dec(const char* s, std::size_t n) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; ++i) v = v * 10 + static_cast<std::uint64_t>(s[i] - '0');
-  return v;
 }
 
 // ---- the network interface --------------------------------------------------------------------
 
 struct nic_env {
   xenabi::result<xenabi::port> alloc_unbound(xenabi::domain_id backend) {
-    abi::evtchn_alloc_unbound a{abi::DOMID::SELF, backend.value(), 0};
-    const long rc = hcall(H::event_channel_op, op(abi::EVTCHNOP::alloc_unbound), addr(&a));
-    if (rc < 0) return xenabi::errc::eio;
-    return xenabi::port{a.port};
+    auto p = xenabi::evtchn::alloc_unbound(backend);
+    if (p) XENABI_TRY(guest::flag_port(p.value()));
+    return p;
   }
-  void notify(xenabi::port p) { send_event(p.value()); }
+  void notify(xenabi::port p) { (void)xenabi::evtchn::send(p); }
 };
 
 constexpr std::size_t rx_n = 64, tx_n = 64;
-using nic_type = xenabi::netfront<xenabi::grant_table<512>, nic_env, rx_n, tx_n>;
+using nic_type = xenabi::netfront<xenabi::grant_table<guest::grant_entries>, nic_env, rx_n, tx_n>;
 alignas(4096) unsigned char nic_pages[2 + rx_n + tx_n][4096];
 constinit xenabi::driver_page page_refs[2 + rx_n + tx_n] = {};
 
@@ -176,7 +94,7 @@ struct net {
   nic_env env;
   xenabi::mac_addr mac;
   std::uint32_t ip = 0;
-  std::uint32_t port = 0;
+  xenabi::port port{0};
 };
 
 void print_mac(const xenabi::mac_addr& m) {
@@ -205,8 +123,7 @@ void send_frame(net& n, F&& build) {
     }
     n.nic.flush();
     if (!n.nic.poll_tx()) fail("poll_tx", -1);
-    if (n.nic.tx_in_flight() == tx_n) poll_ports(&n.port, 1);
-    (void)test_and_clear(n.port);
+    if (n.nic.tx_in_flight() == tx_n) wait_port(n.port);
   }
 }
 
@@ -235,7 +152,7 @@ bool answer(net& n, const std::uint8_t* f, std::uint16_t len) {
 // buffers, publish what was queued. Sleeps until an event or \p deadline if nothing happened.
 template <class F>
 void step(net& n, F&& on_frame, std::uint64_t deadline = 0) {
-  (void)test_and_clear(n.port);
+  (void)guest::take(n.port);
   auto r = n.nic.poll_rx([&](const std::uint8_t* f, std::uint16_t len) {
     if (!answer(n, f, len)) on_frame(f, len);
   });
@@ -246,57 +163,57 @@ void step(net& n, F&& on_frame, std::uint64_t deadline = 0) {
   if (r.value() == 0 && t.value() == 0) {
     auto more = n.nic.final_check();
     if (!more) fail("final_check", -1);
-    if (!more.value()) poll_ports(&n.port, 1, deadline);
+    if (!more.value()) wait_port(n.port, deadline);
   }
 }
 
-// The xenbus handshake for device/vif/0 (see the file comment).
-void connect(net& n, xenabi::xenstore_client<store_env>& xs, xenabi::grant_table<512>& gt, std::uint16_t domid) {
-  char buf[128];
-  auto r = xs.read("device/vif/0/backend-id", buf, sizeof buf);
-  if (!r) fail("xenstore read device/vif/0/backend-id", -static_cast<long>(r.error()));
-  const auto backend = static_cast<std::uint16_t>(parse_dec(buf, r.value()));
-  char be_state[160];
-  r = xs.read("device/vif/0/backend", buf, sizeof buf - 7);
-  if (!r) fail("xenstore read device/vif/0/backend", -static_cast<long>(r.error()));
-  for (std::size_t i = 0; i < r.value(); ++i) be_state[i] = buf[i];
-  const char* suffix = "/state";
-  std::size_t k = r.value();
-  for (const char* s = suffix; *s != '\0'; ++s) be_state[k++] = *s;
-  be_state[k] = '\0';
-  r = xs.read("device/vif/0/mac", buf, sizeof buf);
-  if (!r) fail("xenstore read device/vif/0/mac", -static_cast<long>(r.error()));
-  auto mac = xenabi::parse_mac(buf, r.value());
-  if (!mac) fail("parse mac", -static_cast<long>(mac.error()));
+// The frontend's xenbus hooks: publish the rings, nothing to do on connect/disconnect here.
+struct vif_ops {
+  net& n;
+  xenabi::result<void> publish(guest::xs_client& xs, const xenabi::xenbus_frontend<guest::xs_client>& fe,
+                               xenabi::u32 tx) {
+    return xenabi::netfront_write_keys(xs, fe.path(), n.nic, tx);
+  }
+  void connected() {}
+  void disconnect() {}
+};
+
+// Finds device/vif/0, sets up the netfront and runs the xenbus handshake until Connected.
+void connect(net& n, std::uint16_t domid) {
+  auto& xs = guest::xenstore();
+  static xenabi::xenbus_frontend<guest::xs_client> fe(xs, "vif", 0);
+  check(fe.probe(), "xenbus probe of device/vif/0");
+  char buf[32];
+  auto m = xs.read(fe.key("mac").str(), buf, sizeof buf);
+  check(m, "xenstore read device/vif/0/mac");
+  auto mac = xenabi::parse_mac(buf, m.value());
+  check(mac, "parse mac");
   n.mac = mac.value();
   n.ip = 0x0a000000u | (domid + 1u);
-
-  for (std::size_t i = 0; i < 2 + rx_n + tx_n; ++i)
-    page_refs[i] = {nic_pages[i], xenabi::gfn{addr(&nic_pages[i]) >> 12}};
+  const auto backend = fe.backend_id();
+  for (std::size_t i = 0; i < 2 + rx_n + tx_n; ++i) page_refs[i] = {nic_pages[i], guest::frame_of(nic_pages[i])};
   // [netfront-setup]
   nic_type::config c;
-  c.backend = xenabi::domain_id{backend};
+  c.backend = xenabi::domain_id{backend};  // from device/vif/0/backend-id
   c.tx_ring = page_refs[0];
   c.rx_ring = page_refs[1];
   c.rx_pages = &page_refs[2];
   c.tx_pages = &page_refs[2 + rx_n];
-  if (auto s = n.nic.setup(gt, n.env, c); !s) fail("netfront setup", -static_cast<long>(s.error()));
-  n.port = n.nic.event_channel().value();
-  if (auto p = xenabi::netfront_publish(xs, "device/vif/0", n.nic); !p)
-    fail("publish", -static_cast<long>(p.error()));
-  if (auto w = xs.write("device/vif/0/state", "4"); !w) fail("xenstore write state", -static_cast<long>(w.error()));
-  // [netfront-setup]
-  // Wait for the backend to connect (a watch fires once at once, then on every change).
-  if (auto w = xs.watch(be_state, "be"); !w) fail("xenstore watch", -static_cast<long>(w.error()));
-  for (;;) {
-    char st[8];
-    auto s = xs.read(be_state, st, sizeof st);
-    if (s && s.value() >= 1 && st[0] == '4') break;
-    if (s && s.value() >= 1 && (st[0] == '5' || st[0] == '6')) fail("backend closed", -1);
-    char ev[256];
-    if (auto e = xs.next_watch_event(ev, sizeof ev); !e) fail("watch event", -static_cast<long>(e.error()));
+  check(n.nic.setup(guest::grants(), n.env, c), "netfront setup");
+  n.port = n.nic.event_channel();
+  vif_ops ops{n};
+  check(fe.watch_backend_state("vif-be"), "xenstore watch");
+  while (fe.state() != abi::XenbusState::Connected) {
+    auto a = fe.step(ops);  // publish (keys + Initialised), then Connected
+    check(a, "xenbus step");
+    if (fe.state() == abi::XenbusState::Closing || fe.state() == abi::XenbusState::Closed) fail("backend refused", -1);
+    if (a.value() == xenabi::xenbus_action::none) {
+      char ev[160];
+      check(xs.next_watch_event(ev, sizeof ev), "xenstore watch event");
+    }
   }
-  (void)xs.unwatch(be_state, "be");
+  // [netfront-setup]
+  (void)xs.unwatch(fe.backend_key("state").str(), "vif-be");
   print("net: d");
   kernel::print_dec(domid);
   print(" vif/0 connected to backend d");
@@ -347,6 +264,13 @@ void echo_role(net& n) {
                             static_cast<std::uint32_t>(bytes >> 10));
           return static_cast<std::uint16_t>(netex::eth_hlen + 9);
         });
+        print("NETSTAT echo bytes ");
+        kernel::print_dec(bytes);
+        print(" ns ");
+        kernel::print_dec(t1 - t0);
+        print(" running_ns ");
+        kernel::print_dec(run1 - run0);
+        println("");
         print("net: echo received ");
         kernel::print_dec(frames);
         print(" frames (");
@@ -439,7 +363,7 @@ void send_role(net& n, std::uint64_t count) {
   std::uint64_t sent = 0;
   // [netfront-batch]
   while (sent < count) {
-    (void)test_and_clear(n.port);
+    (void)guest::take(n.port);
     auto t = n.nic.poll_tx();
     if (!t) fail("poll_tx", -1);
     std::uint64_t queued = 0;
@@ -456,7 +380,7 @@ void send_role(net& n, std::uint64_t count) {
     if (queued == 0 && t.value() == 0) {
       auto more = n.nic.final_check();
       if (!more) fail("final_check", -1);
-      if (!more.value()) poll_ports(&n.port, 1);
+      if (!more.value()) wait_port(n.port);
     }
   }
   // [netfront-batch]
@@ -524,53 +448,46 @@ bool starts(const char* s, const char* p) {
 
 namespace kernel {
 void console_write(const char* s, std::size_t n) {
-  if (x86::installed_hypercall_page() == nullptr) return;
-  (void)hcall(H::console_io, op(abi::CONSOLEIO::write), n, addr(s));
+  if (guest::console_ring_write(s, n)) return;
+  if (x86::installed_hypercall_page() != nullptr) (void)xenabi::console_io<abi::CONSOLEIO::write>(s, static_cast<std::uint32_t>(n));
 }
 [[noreturn]] void shutdown(abi::SHUTDOWN reason) {
-  abi::sched_shutdown s{op(reason)};
-  (void)hcall(H::sched_op, op(abi::SCHEDOP::shutdown), addr(&s));
+  abi::sched_shutdown s{static_cast<std::uint32_t>(reason)};
+  if (x86::installed_hypercall_page() != nullptr) (void)xenabi::sched_op<abi::SCHEDOP::shutdown>(s);
   halt_forever();
 }
 }  // namespace kernel
 
-extern "C" void hello_upcall() {}
+extern "C" void hello_upcall() { guest::upcall(); }
 
 extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
   auto xen = x86::detect_xen();
   if (!xen) kernel::halt_forever();
   alignas(4096) static x86::hypercall_page page;
-  if (!x86::install_hypercall_page(page, xenabi::phys_addr{addr(&page)}, xen.value())) kernel::halt_forever();
+  if (!x86::install_hypercall_page(page, xenabi::phys_addr{reinterpret_cast<std::uintptr_t>(&page)}, xen.value()))
+    kernel::halt_forever();
+  (void)guest::console_ring_init();
   const auto* si = reinterpret_cast<const abi::hvm_start_info*>(static_cast<std::uintptr_t>(start_info_pa));
   const char* cmd = si->cmdline_paddr != 0 ? reinterpret_cast<const char*>(static_cast<std::uintptr_t>(si->cmdline_paddr)) : "";
 
-  abi::xen_add_to_physmap x{};
-  x.domid = abi::DOMID::SELF;
-  x.space = op(abi::XENMAPSPACE::shared_info);
-  x.gpfn = addr(&shared_frame) >> 12;
-  check(hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), addr(&x)), "XENMEM_add_to_physmap(shared_info)");
-  x.space = op(abi::XENMAPSPACE::grant_table);
-  x.idx = 0;
-  x.gpfn = addr(&grant_frame) >> 12;
-  check(hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), addr(&x)), "XENMEM_add_to_physmap(grant_table)");
+  check(guest::init_events(0xf3), "event set-up");
+  check(guest::init_grants(), "grant table set-up");
+  check(guest::init_xenstore(), "xenstore set-up");
   abi::vcpu_register_runstate_memory_area area{};
-  area.addr.v = addr(&runstate);
-  check(hcall(H::vcpu_op, op(abi::VCPUOP::register_runstate_memory_area), 0, addr(&area)),
-        "VCPUOP_register_runstate_memory_area");
-
-  // Xenstore: the ring page and its event channel come from HVM parameters.
-  store_env se{static_cast<std::uint32_t>(hvm_param(abi::HVM_PARAM::STORE_EVTCHN))};
-  auto* store = reinterpret_cast<abi::xenstore_domain_interface*>(
-      static_cast<std::uintptr_t>(hvm_param(abi::HVM_PARAM::STORE_PFN) << 12));
-  static xenabi::xenstore_client<store_env> xs(*store, se);
+  area.addr.v = reinterpret_cast<std::uintptr_t>(&runstate);
+  check(xenabi::vcpu_op<abi::VCPUOP::register_runstate_memory_area>(0, area), "VCPUOP_register_runstate_memory_area");
+  auto tp = xenabi::evtchn::bind_virq(abi::VIRQ::TIMER);
+  check(tp, "bind VIRQ_TIMER");
+  timer_port = tp.value();
+  check(guest::flag_port(timer_port), "VIRQ_TIMER handler");
   char idbuf[16];
-  auto idr = xs.read("domid", idbuf, sizeof idbuf);
-  if (!idr) fail("xenstore read domid", -static_cast<long>(idr.error()));
-  const auto domid = static_cast<std::uint16_t>(parse_dec(idbuf, idr.value()));
+  auto idr = guest::xenstore().read("domid", idbuf, sizeof idbuf);
+  check(idr, "xenstore read domid");
+  auto domid = xenabi::parse_xs_u32(xenabi::xs_str{idbuf, idr.value()});
+  check(domid, "parse domid");
 
-  static xenabi::grant_table<512> gt(grant_frame.grants);
   static net n;
-  connect(n, xs, gt, domid);
+  connect(n, static_cast<std::uint16_t>(domid.value()));
   if (starts(cmd, "send")) {
     std::uint64_t count = 0;
     for (const char* p = cmd + 4; *p != '\0'; ++p)

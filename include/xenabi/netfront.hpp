@@ -11,8 +11,8 @@
 /// };
 /// xenabi::netfront<xenabi::grant_table<512>, env, 32, 32> nic;
 /// XENABI_TRY(nic.setup(gt, e, {backend_id, tx_ring_page, rx_ring_page, rx_pages, tx_pages}));
-/// // publish nic.tx_ring_ref(), nic.rx_ring_ref(), nic.event_channel() (netfront_keys), then
-/// // switch to Connected once the backend is Connected:
+/// // xenbus publish step: netfront_write_keys(xs, "device/vif/0", nic, tx) and state
+/// // Initialised in one transaction; Connected once the backend is:
 /// nic.post_rx_buffers();
 /// auto b = nic.claim_tx();                             // a free transmit buffer
 /// build_frame(nic.tx_data(b.value()));
@@ -49,6 +49,7 @@
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
 #include <xenabi/ring.hpp>
+#include <xenabi/xenstore.hpp>
 
 #include <xenabi/core/macro_shield_begin.inc>
 
@@ -99,11 +100,11 @@ inline constexpr char mac[] = "mac";  ///< The interface's MAC (written by the t
 /// \cond XENABI_INTERNAL
 namespace detail::netfront {
 // "dir/key" into out (capacity cap, nul-terminated); false if it does not fit.
-constexpr bool join(char* out, std::size_t cap, const char* dir, const char* key) noexcept {
+constexpr bool join(char* out, std::size_t cap, xs_str dir, const char* key) noexcept {
   std::size_t n = 0;
-  for (const char* p = dir; *p != '\0'; ++p) {
+  for (std::size_t i = 0; i < dir.size; ++i) {
     if (n + 1 >= cap) return false;
-    out[n++] = *p;
+    out[n++] = dir.data[i];
   }
   if (n + 1 >= cap) return false;
   out[n++] = '/';
@@ -128,31 +129,36 @@ constexpr void decimal(char* out, u32 v) noexcept {
 }  // namespace detail::netfront
 /// \endcond
 
-/// Publishes what the backend needs to connect \p nic (a set-up `netfront`), under the
-/// frontend directory \p dir (e.g. "device/vif/0"), in one xenstore transaction of \p xs (a
+/// Writes what the backend needs to connect \p nic (a set-up `netfront`) under the frontend
+/// directory \p dir (e.g. "device/vif/0"), inside xenstore transaction \p tx of \p xs (a
 /// `xenstore_client`): `tx-ring-ref`, `rx-ring-ref`, `event-channel`, `request-rx-copy` = 1 and
-/// `feature-rx-notify` = 1. The frontend then switches its xenbus state to Connected.
-/// `errc::enametoolong` if \p dir leaves no room for the keys (paths are limited to 128 bytes).
+/// `feature-rx-notify` = 1. This is a xenbus frontend's `publish` step (the state change to
+/// Initialised goes in the same transaction). `errc::enametoolong` if \p dir leaves no room
+/// for the keys (paths are limited to 128 bytes).
 template <class Client, class Nic>
-[[nodiscard]] constexpr result<void> netfront_publish(Client& xs, const char* dir, const Nic& nic) noexcept {
+[[nodiscard]] constexpr result<void> netfront_write_keys(Client& xs, xs_str dir, const Nic& nic, u32 tx) noexcept {
   char path[128] = {};
   char num[11] = {};
-  auto put = [&](u32 tx, const char* key, const char* value) -> result<void> {
+  auto put = [&](const char* key, const char* value) -> result<void> {
     if (!detail::netfront::join(path, sizeof path, dir, key)) return errc::enametoolong;
     return xs.write(path, value, tx);
   };
-  auto put_num = [&](u32 tx, const char* key, u32 v) -> result<void> {
+  auto put_num = [&](const char* key, u32 v) -> result<void> {
     detail::netfront::decimal(num, v);
-    return put(tx, key, num);
+    return put(key, num);
   };
-  return xs.transact([&](u32 tx) -> result<void> {
-    XENABI_TRY(put_num(tx, abi::netif_xenstore::tx_ring_ref, nic.tx_ring_ref().value()));
-    XENABI_TRY(put_num(tx, abi::netif_xenstore::rx_ring_ref, nic.rx_ring_ref().value()));
-    XENABI_TRY(put_num(tx, abi::netif_xenstore::event_channel, nic.event_channel().value()));
-    XENABI_TRY(put(tx, netfront_keys::request_rx_copy, "1"));
-    XENABI_TRY(put(tx, abi::netif_xenstore::feature_rx_notify, "1"));
-    return {};
-  });
+  XENABI_TRY(put_num(abi::netif_xenstore::tx_ring_ref, nic.tx_ring_ref().value()));
+  XENABI_TRY(put_num(abi::netif_xenstore::rx_ring_ref, nic.rx_ring_ref().value()));
+  XENABI_TRY(put_num(abi::netif_xenstore::event_channel, nic.event_channel().value()));
+  XENABI_TRY(put(netfront_keys::request_rx_copy, "1"));
+  return put(abi::netif_xenstore::feature_rx_notify, "1");
+}
+
+/// `netfront_write_keys` in a transaction of its own (retried on `EAGAIN`), for kernels that
+/// drive the xenbus states by hand.
+template <class Client, class Nic>
+[[nodiscard]] constexpr result<void> netfront_publish(Client& xs, xs_str dir, const Nic& nic) noexcept {
+  return xs.transact([&](u32 tx) -> result<void> { return netfront_write_keys(xs, dir, nic, tx); });
 }
 
 /// Counters of a netfront.

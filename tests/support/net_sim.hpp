@@ -1,7 +1,8 @@
 // Test support for the network split driver on the in-process platform: a sim machine with
-// guest domains and a driver domain, and for each guest a netfront (xenabi) whose pages live
-// in that guest's RAM, whose grant table is the guest's grant frame, and whose event channel
-// operations are the guest's hypercalls. Used by the netback unit tests and the netif fuzzer.
+// guest domains, a xenstore and a driver domain, and for each guest a netfront (xenabi) whose
+// pages live in that guest's RAM, whose grant table is the guest's grant frame, and whose event
+// channel operations are the guest's hypercalls. Used by the netback unit tests and the netif
+// fuzzer.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include <hv/backend/driver_domain.hpp>
 #include <hv/backend/netback.hpp>
 #include <hv/platform/sim/sim.hpp>
 #include <xenabi/grant_table.hpp>
@@ -19,8 +21,19 @@ namespace net_sim {
 namespace abi = xenabi::abi;
 using H = abi::hypercall;
 
-/// The driver domain's id in these tests.
-inline constexpr std::uint16_t driver_id = 100;
+/// Guests 0 and 1 (4 MiB each), a xenstore that knows them, and a driver domain.
+struct rig {
+  hv::sim::machine m{4 << 20};
+  hv::xenstore::store st;
+  hv::backend::driver_domain dd;
+  rig() : dd(init(m, st), st, hv::backend::driver_domain::next_free_id(m.hosts()), "netback") {}
+  static hv::host& init(hv::sim::machine& mach, hv::xenstore::store& s) {
+    mach.add_domain(1);
+    s.introduce_domain(0, "guest0");
+    s.introduce_domain(1, "guest1");
+    return mach.hosts();
+  }
+};
 /// Where a guest's hypercall argument scratch lives (guest-physical).
 inline constexpr std::uint64_t scratch_gpa = 0x1000;
 /// First guest-physical page used for netfront pages.
@@ -63,14 +76,14 @@ struct guest {
   nic_type nic;
   xenabi::driver_page pages[2 + RxN + TxN];
 
-  guest(hv::sim::machine& m, std::uint16_t id) : d(m.dom(id)), env{&m, id}, gt(grant_entries(d)) {
+  guest(hv::sim::machine& m, std::uint16_t id, std::uint16_t backend) : d(m.dom(id)), env{&m, id}, gt(grant_entries(d)) {
     for (std::size_t i = 0; i < 2 + RxN + TxN; ++i) {
       const std::uint64_t gpa = pages_gpa + i * 4096;
       pages[i].va = d.mem.translate(hv::phys_addr{gpa}, 4096).value().data();
       pages[i].frame = xenabi::gfn{gpa >> 12};
     }
     typename nic_type::config c;
-    c.backend = xenabi::domain_id{driver_id};
+    c.backend = xenabi::domain_id{backend};
     c.tx_ring = pages[0];
     c.rx_ring = pages[1];
     c.rx_pages = &pages[2];

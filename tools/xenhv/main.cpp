@@ -18,7 +18,9 @@
 
 #include <hv/backend/blk_vbd.hpp>
 #include <hv/backend/toolstack.hpp>
+#include <hv/backend/netback_service.hpp>
 #include <hv/platform/kvm/runner.hpp>
+#include <xenabi/netfront.hpp>
 
 namespace {
 
@@ -39,6 +41,10 @@ void usage(std::FILE* f) {
                "  --mem SIZE         guest RAM, e.g. 64M, 1G, 65536K (default 64M)\n"
                "  --vcpus N          number of vCPUs (default 1)\n"
                "  --cmdline STRING   command line passed in hvm_start_info\n"
+               "  --net[=MAC]        a network interface (vif N, N counting from 0 per domain) on\n"
+               "                     xenhv's bridge, served by the netback driver domain; MAC as\n"
+               "                     00:16:3e:xx:xx:xx (default 00:16:3e:<N>:<id/256>:<id+1>);\n"
+               "                     repeat for more interfaces\n"
                "  --console-log FILE append the domain's console output to FILE instead of stdout\n"
                "  --disk FILE[,ro]   a virtual disk (vbd 51712, then 51728, ...) backed by the raw\n"
                "                     image FILE, read-only with ,ro; served by a blkback driver domain\n"
@@ -47,6 +53,8 @@ void usage(std::FILE* f) {
                "  --trace=json       one JSON object per hypercall on stderr\n"
                "  --release-console  console_io returns -EPERM, like a release build of Xen\n"
                "  --stats            print exits, hypercalls and boot timings on stderr at the end\n"
+               "  --tap NAME         also attach host tap interface NAME to the bridge (/dev/net/tun,\n"
+               "                     CAP_NET_ADMIN; a %%d in NAME is numbered by the kernel)\n"
                "  -h, --help         this text\n"
                "\n"
                "Every domain gets a xenstore page and a console page (HVM_PARAM_STORE_PFN/EVTCHN,\n"
@@ -62,6 +70,7 @@ struct domain_spec {
   std::uint64_t mem = 64ull << 20;
   std::uint32_t vcpus = 1;
   std::string cmdline;
+  std::vector<hv::backend::mac_address> nets;  // one per --net; all-zero: the default MAC
   std::string console_log;
   std::vector<std::pair<std::string, bool>> disks;  // image path, read-only
 };
@@ -110,6 +119,7 @@ int main(int argc, char** argv) {
   std::vector<domain_spec> specs;
   hv::trace_mode mode = hv::trace_mode::off;
   bool release_console = false, stats = false;
+  std::vector<std::string> taps;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](const char* opt) -> std::string {
@@ -129,6 +139,23 @@ int main(int argc, char** argv) {
       release_console = true;
     } else if (a == "--stats") {
       stats = true;
+    } else if (a == "--net" || a.rfind("--net=", 0) == 0) {
+      if (specs.empty()) {
+        std::fprintf(stderr, "xenhv: --net must follow a KERNEL\n");
+        return exit_usage;
+      }
+      hv::backend::mac_address m{};
+      if (a.size() > 6) {
+        auto parsed = xenabi::parse_mac(a.c_str() + 6, a.size() - 6);
+        if (!parsed || (parsed.value().b[0] & 1u) != 0) {
+          std::fprintf(stderr, "xenhv: bad MAC in '%s' (want a unicast 00:16:3e:01:02:03)\n", a.c_str());
+          return exit_usage;
+        }
+        for (std::size_t k = 0; k < 6; ++k) m[k] = parsed.value().b[k];
+      }
+      specs.back().nets.push_back(m);
+    } else if (a == "--tap") {
+      taps.push_back(value("--tap"));
     } else if (a == "--domain") {
       domain_spec d;
       d.kernel = value("--domain");
@@ -263,9 +290,53 @@ int main(int argc, char** argv) {
       services.console().input(0, std::string_view(buf, static_cast<std::size_t>(n)));
     }
   });
+  // The network: one netback driver domain for every --net interface (and --tap device).
+  std::unique_ptr<hv::backend::netback_service> net;
+  bool want_net = !taps.empty();
+  for (const auto& s : specs) want_net = want_net || !s.nets.empty();
+  if (want_net) {
+    try {
+      net = std::make_unique<hv::backend::netback_service>(host, services.store());
+      for (std::size_t i = 0; i < specs.size(); ++i)
+        for (std::size_t k = 0; k < specs[i].nets.size(); ++k) {
+          const auto id = static_cast<std::uint16_t>(i);
+          const auto devid = static_cast<std::uint32_t>(k);
+          auto m = specs[i].nets[k];
+          if (m == hv::backend::mac_address{}) m = hv::backend::default_mac(id, devid);
+          if (auto r = net->add_vif(id, m, devid); !r)
+            throw std::runtime_error(std::string("vif ") + std::to_string(devid) + " of domain " + std::to_string(i) +
+                                     ": " + xenabi::errc_name(r.error()));
+        }
+      for (const auto& t : taps) {
+        auto& tap = net->add_tap(t);
+        std::fprintf(stderr, "xenhv: bridge: host tap interface %s attached\n", tap.name().c_str());
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "xenhv: cannot set up the network: %s\n", e.what());
+      return exit_platform;
+    }
+    net->start();
+  }
+
   std::vector<std::thread> threads;
   for (auto& r : doms) threads.emplace_back([&r] { r->run(); });
   for (auto& t : threads) t.join();
+  if (net) {
+    net->stop();
+    if (stats)
+      for (const auto& v : net->vifs()) {
+        const auto st = v->nif->stats();
+        std::fprintf(stderr,
+                     "xenhv: d%u vif/%u: tx %llu packets %llu bytes %llu errors, rx %llu packets %llu bytes "
+                     "%llu errors %llu dropped, %llu events to the guest%s%s\n",
+                     unsigned{v->dev.frontend}, v->dev.devid, static_cast<unsigned long long>(st.tx_packets),
+                     static_cast<unsigned long long>(st.tx_bytes), static_cast<unsigned long long>(st.tx_errors),
+                     static_cast<unsigned long long>(st.rx_packets), static_cast<unsigned long long>(st.rx_bytes),
+                     static_cast<unsigned long long>(st.rx_errors), static_cast<unsigned long long>(st.rx_dropped),
+                     static_cast<unsigned long long>(st.notifications), v->failure.empty() ? "" : ", refused: ",
+                     v->failure.c_str());
+      }
+  }
   stop_input = true;
   input.join();
   if (blk_dd) blk_dd->stop();

@@ -3,12 +3,12 @@
 /// the netif transmit and receive rings (`xenabi/abi/io/netif.hpp`, Xen's `io/netif.h`) on
 /// behalf of a driver domain, and switching frames through a `bridge`.
 ///
-/// **Memory.** The backend touches a guest's memory only through what the guest granted to the
-/// driver domain: the two ring pages are mapped with `hv::grant_map` (and used through
-/// `granted_frame`), and packet data moves with grant copies (`hv::grant_copy_host`, the checks
-/// of GNTTABOP_copy): transmit buffers are copied out of the frontend's granted pages into a
-/// backend buffer, received frames are copied into the buffers the frontend posted on the rx
-/// ring (copy-based receive, `feature-rx-copy`; no page flipping).
+/// **Memory.** The backend runs in a `driver_domain` and touches a guest's memory only through
+/// what the guest granted to that domain: the two ring pages are mapped (`driver_domain::map`,
+/// used through `frame`), and packet data moves with grant copies (`copy_from_grant`,
+/// `copy_to_grant`: the checks of GNTTABOP_copy): transmit buffers are copied out of the
+/// frontend's granted pages into a backend buffer, received frames are copied into the buffers
+/// the frontend posted on the rx ring (copy-based receive, `feature-rx-copy`; no page flipping).
 ///
 /// **Transmit.** A packet is a first request (its `size` is the whole packet), optionally
 /// followed by extra-info slots (`NETTXF_extra_info`, chained by `XEN_NETIF_EXTRA_FLAG_MORE`) and
@@ -37,9 +37,10 @@
 /// (`errc::eoverflow` from `xenabi::back_ring`) puts the interface in the failed state: it
 /// stops serving the rings (a closed device), reports why, and never crashes.
 ///
-/// Concurrency: `poll`, `connect` and `disconnect` run on the driver domain's worker (one at a
-/// time, under the interface's lock); `deliver` runs on any thread (the bridge's caller) and
-/// only queues the frame and wakes the driver domain's vCPU 0.
+/// Concurrency: `poll` runs on the driver domain's thread (events on the interface's port, and
+/// wake-ups posted by `deliver`); `connect`, `disconnect` and `poll` are serialised by the
+/// interface's lock; `deliver` runs on any thread (the bridge's caller) and only queues the
+/// frame and posts one wake-up.
 /// \ingroup hypervisor
 #pragma once
 
@@ -51,73 +52,16 @@
 #include <mutex>
 #include <span>
 #include <string>
-#include <thread>
+#include <memory>
 #include <vector>
 
 #include <xenabi/abi/io/netif.hpp>
 #include <xenabi/ring.hpp>
 
 #include <hv/backend/bridge.hpp>
-#include <hv/domain.hpp>
-#include <hv/event_channel.hpp>
-#include <hv/hypercalls.hpp>
+#include <hv/backend/driver_domain.hpp>
 
 namespace hv::backend {
-
-/// \cond XENABI_INTERNAL
-namespace net_detail {
-// Event-channel operations for a host-side backend domain (EVTCHNOP_bind_interdomain, send,
-// close as a guest would make them). To be replaced by the driver-domain interface.
-inline result<std::uint32_t> bind(domain& local, std::uint16_t remote_id, std::uint32_t remote_port) {
-  domain* rd = remote_id == local.id ? &local : (local.owner != nullptr ? local.owner->find(remote_id) : nullptr);
-  if (rd == nullptr) return errc::esrch;
-  detail::two_domain_lock lock(local, *rd);
-  if (!port_is_valid(*rd, remote_port)) return errc::einval;
-  const auto& rch = rd->evtchns[remote_port];
-  if (rch.state != abi::EVTCHNSTAT::unbound || rch.remote_dom != local.id) return errc::einval;
-  auto p = evtchn_alloc_port(local);
-  if (!p) return p.error();
-  auto& l = local.evtchns[p.value()];
-  l.state = abi::EVTCHNSTAT::interdomain;
-  l.remote_dom = remote_id;
-  l.remote_port = remote_port;
-  auto& r = rd->evtchns[remote_port];
-  r.state = abi::EVTCHNSTAT::interdomain;
-  r.remote_dom = local.id;
-  r.remote_port = p.value();
-  return p.value();
-}
-inline bool send(domain& d, std::uint32_t port) {
-  evtchn ch;
-  {
-    std::lock_guard lock(d.mu);
-    if (!port_is_valid(d, port)) return false;
-    ch = d.evtchns[port];
-  }
-  if (ch.state != abi::EVTCHNSTAT::interdomain) return false;
-  domain* rd = ch.remote_dom == d.id ? &d : (d.owner != nullptr ? d.owner->find(ch.remote_dom) : nullptr);
-  if (rd != nullptr) evtchn_set_pending(*rd, ch.remote_port);
-  return true;
-}
-inline void close(domain& d, std::uint32_t port) {
-  domain* peer = nullptr;
-  {
-    std::lock_guard lock(d.mu);
-    if (!port_is_valid(d, port)) return;
-    const auto& ch = d.evtchns[port];
-    if (ch.state == abi::EVTCHNSTAT::interdomain && d.owner != nullptr && ch.remote_dom != d.id)
-      peer = d.owner->find(ch.remote_dom);
-  }
-  if (peer != nullptr) {
-    detail::two_domain_lock both(d, *peer);
-    detail::evtchn_close_locked(d, port);
-  } else {
-    std::lock_guard again(d.mu);
-    detail::evtchn_close_locked(d, port);
-  }
-}
-}  // namespace net_detail
-/// \endcond
 
 /// What a frontend published for one interface (normally read from its xenstore directory:
 /// `tx-ring-ref`, `rx-ring-ref`, `event-channel`, `feature-sg`).
@@ -170,41 +114,46 @@ class netif final : public bridge_port {
                                                   xenabi::abi::NETTXF::more_data |
                                                   xenabi::abi::NETTXF::extra_info;
 
-  /// An interface served by driver domain \p backend, switched through \p br (may be null:
+  /// An interface served by driver domain \p dd, switched through \p br (may be null:
   /// transmitted frames are then counted and dropped), with a receive queue of
-  /// \p rx_queue_frames frames.
-  explicit netif(domain& backend, bridge* br = nullptr, std::size_t rx_queue_frames = 256)
-      : be_(backend), br_(br), rx_cap_(rx_queue_frames) {
+  /// \p rx_queue_frames frames. Its work runs on \p dd's thread (or whoever calls `poll`).
+  explicit netif(driver_domain& dd, bridge* br = nullptr, std::size_t rx_queue_frames = 256)
+      : dd_(dd), br_(br), rx_cap_(rx_queue_frames), self_(std::make_shared<netif*>(this)) {
     pend_.reserve(max_tx_data_slots + max_tx_extra_slots);
     txbuf_.reserve(xenabi::abi::XEN_NETIF::MAX_TX_SIZE);
   }
-  /// Disconnects.
-  ~netif() override { disconnect(); }
+  /// Disconnects. Destroy an interface on its driver domain's thread or while that thread is
+  /// stopped (a handler may be running otherwise); wake-ups still queued are then ignored.
+  ~netif() override {
+    disconnect();
+    *self_ = nullptr;
+  }
 
   /// Connects to a frontend: maps its two ring pages through their grants (writable), attaches
   /// the rings at the indices the frontend initialised, binds an interdomain event channel to
-  /// the frontend's port and joins the bridge. Errors: `eisconn` if connected; `einval` if a
-  /// ring grant cannot be mapped (the GNTST is in `failure()`), or the port cannot be bound.
+  /// the frontend's port (its events run `poll` on the driver domain's thread) and joins the
+  /// bridge. Errors: `eisconn` if connected; `einval` if a ring grant cannot be mapped (the
+  /// GNTST is in `failure()`), or the port cannot be bound.
   [[nodiscard]] result<void> connect(const netif_connection& c) {
     std::lock_guard lock(mu_);
     if (connected_) return errc::eisconn;
     failure_.clear();
     conn_ = c;
-    const auto tx = grant_map(be_, c.frontend, c.tx_ring_ref, false);
-    if (tx.status != abi::GNTST::okay) return fail_connect("tx-ring-ref", tx.status);
-    tx_handle_ = tx.handle;
-    const auto rx = grant_map(be_, c.frontend, c.rx_ring_ref, false);
-    if (rx.status != abi::GNTST::okay) {
-      (void)grant_unmap(be_, tx_handle_);
-      return fail_connect("rx-ring-ref", rx.status);
+    const auto tx = dd_.map(c.frontend, c.tx_ring_ref, false);
+    if (!tx) return fail_connect("tx-ring-ref");
+    tx_handle_ = tx.value();
+    const auto rx = dd_.map(c.frontend, c.rx_ring_ref, false);
+    if (!rx) {
+      (void)dd_.unmap(tx_handle_);
+      return fail_connect("rx-ring-ref");
     }
-    rx_handle_ = rx.handle;
-    auto txv = granted_frame(be_, tx_handle_);
-    auto rxv = granted_frame(be_, rx_handle_);
-    auto port = txv && rxv ? net_detail::bind(be_, c.frontend, c.event_channel) : result<std::uint32_t>{errc::efault};
+    rx_handle_ = rx.value();
+    auto txv = dd_.frame(tx_handle_);
+    auto rxv = dd_.frame(rx_handle_);
+    auto port = txv && rxv ? dd_.bind_interdomain(c.frontend, c.event_channel) : result<std::uint32_t>{errc::efault};
     if (!port) {
-      (void)grant_unmap(be_, tx_handle_);
-      (void)grant_unmap(be_, rx_handle_);
+      (void)dd_.unmap(tx_handle_);
+      (void)dd_.unmap(rx_handle_);
       failure_ = std::string("event-channel: cannot bind port ") + std::to_string(c.event_channel) + " of domain " +
                  std::to_string(c.frontend);
       return errc::einval;
@@ -222,6 +171,9 @@ class netif final : public bridge_port {
     connected_ = true;
     failed_ = false;
     if (br_ != nullptr) br_->attach(*this);
+    dd_.on_port(port_, [self = self_] {
+      if (*self != nullptr) (void)(*self)->poll();
+    });
     return {};
   }
 
@@ -231,9 +183,10 @@ class netif final : public bridge_port {
     std::lock_guard lock(mu_);
     if (!connected_) return;
     if (br_ != nullptr) br_->detach(*this);
-    (void)grant_unmap(be_, tx_handle_);
-    (void)grant_unmap(be_, rx_handle_);
-    close_port();
+    (void)dd_.unmap(tx_handle_);
+    (void)dd_.unmap(rx_handle_);
+    dd_.close(port_);
+    port_ = 0;
     connected_ = false;
     std::lock_guard q(qmu_);
     stats_.rx_dropped += rxq_.size();
@@ -281,13 +234,18 @@ class netif final : public bridge_port {
   /// any slot was consumed or produced. Does nothing on an interface that is not serving.
   bool poll() {
     std::lock_guard lock(mu_);
+    {
+      std::lock_guard q(qmu_);
+      wake_queued_ = false;
+    }
     if (!connected_ || failed_) return false;
     const bool t = process_tx();
     const bool r = !failed_ && process_rx();
     return t || r;
   }
 
-  /// Bridge side: queues a copy of \p frame for the frontend and wakes the driver domain.
+  /// Bridge side: queues a copy of \p frame for the frontend and, unless a wake-up is already
+  /// queued, asks the driver domain's thread to `poll`.
   void deliver(std::span<const std::byte> frame) override {
     {
       std::lock_guard q(qmu_);
@@ -297,7 +255,7 @@ class netif final : public bridge_port {
       }
       rxq_.emplace_back(frame.begin(), frame.end());
     }
-    if (!be_.vcpus.empty()) be_.notify(*be_.vcpus.front());
+    wake();
   }
 
   /// Bridge side: false while the receive queue is full.
@@ -305,10 +263,8 @@ class netif final : public bridge_port {
     std::lock_guard q(qmu_);
     return rxq_.size() < rx_cap_;
   }
-  /// Bridge side: the port a kept packet waits for has room: wake the driver domain to `poll`.
-  void unblocked() override {
-    if (!be_.vcpus.empty()) be_.notify(*be_.vcpus.front());
-  }
+  /// Bridge side: the port a kept packet waits for has room: schedule a `poll`.
+  void unblocked() override { wake(); }
 
   /// Sends a frame into the bridge as if this interface had transmitted it (used by tests and
   /// by tools that inject traffic); `blocked` if its port is full (the frame is not kept).
@@ -323,20 +279,27 @@ class netif final : public bridge_port {
     bool extra;
   };
 
-  result<void> fail_connect(const char* what, abi::GNTST st) {
-    failure_ = std::string(what) + ": grant map failed, GNTST " + std::to_string(static_cast<int>(st));
+  result<void> fail_connect(const char* what) {
+    failure_ = std::string(what) + ": grant map failed, GNTST " + std::to_string(dd_.last_gntst());
     return errc::einval;
   }
   void fail(std::string why) {
     failed_ = true;
     failure_ = std::move(why);
   }
-  void close_port() {
-    net_detail::close(be_, port_);
-    port_ = 0;
+  // Posts one `poll` to the driver domain's thread unless one is already queued.
+  void wake() {
+    {
+      std::lock_guard q(qmu_);
+      if (wake_queued_) return;
+      wake_queued_ = true;
+    }
+    dd_.post([self = self_] {
+      if (*self != nullptr) (void)(*self)->poll();
+    });
   }
   void notify_frontend() {
-    if (net_detail::send(be_, port_)) ++stats_.notifications;
+    if (dd_.notify(port_)) ++stats_.notifications;
   }
 
   // ---- transmit --------------------------------------------------------------------------
@@ -455,9 +418,9 @@ class netif final : public bridge_port {
           ok = false;
           break;
         }
-        const auto st = grant_copy_host(be_, conn_.frontend, s.req.gref, s.req.offset,
-                                        std::span<std::byte>(txbuf_.data() + pos, len), grant_copy_dir::from_guest);
-        ok = st == GNTST::okay;
+        ok = dd_.copy_from_grant(conn_.frontend, s.req.gref, s.req.offset,
+                                 std::span<std::byte>(txbuf_.data() + pos, len))
+                 .has_value();
         pos += len;
       }
     }
@@ -530,13 +493,14 @@ class netif final : public bridge_port {
           return did;
         }
         const std::size_t len = frame.size() - pos < 4096 ? frame.size() - pos : 4096;
-        const auto st = grant_copy_host(be_, conn_.frontend, req.gref, 0, std::span<std::byte>(frame.data() + pos, len),
-                                        grant_copy_dir::to_guest);
+        const bool copied =
+            dd_.copy_to_grant(conn_.frontend, req.gref, 0, std::span<const std::byte>(frame.data() + pos, len))
+                .has_value();
         netif_rx_response rsp{};
         rsp.id = req.id;
         rsp.offset = 0;
         rsp.flags = i + 1 < need ? NETRXF::more_data : std::uint16_t{0};
-        if (st == GNTST::okay) {
+        if (copied) {
           rsp.status = static_cast<std::int16_t>(len);
         } else {
           rsp.status = static_cast<std::int16_t>(NETIF_RSP::ERROR);
@@ -556,9 +520,13 @@ class netif final : public bridge_port {
     return did;
   }
 
-  domain& be_;
+  driver_domain& dd_;
   bridge* br_;
   std::size_t rx_cap_;
+  std::shared_ptr<netif*> self_;  // what queued handlers hold: null once this is gone
+  bool wake_queued_ = false;      // guarded by qmu_
+  bool stalled_ = false;          // a forwarded packet waits for room (txbuf_, pend_ kept)
+  std::size_t stalled_len_ = 0;
   mutable std::mutex mu_;   // connection state, rings, tx state, stats except rx_dropped from deliver
   mutable std::mutex qmu_;  // rxq_ and stats_.rx_dropped from deliver
   bool connected_ = false;
@@ -573,80 +541,6 @@ class netif final : public bridge_port {
   std::vector<std::byte> txbuf_;
   std::deque<std::vector<std::byte>> rxq_;
   netif_stats stats_;
-  bool stalled_ = false;  // a forwarded packet waits for room (txbuf_, pend_ kept)
-  std::size_t stalled_len_ = 0;
-};
-
-/// The worker of a driver domain's network interfaces: one thread that sleeps on the driver
-/// domain's vCPU 0 until an event arrives (a frontend notified one of the interfaces' ports) or
-/// a frame is queued for receive, acknowledges the events in the driver domain's shared_info as
-/// a guest's upcall handler would, and polls every interface until none has work.
-class netback_worker {
- public:
-  /// A worker for interfaces served by \p backend.
-  explicit netback_worker(domain& backend) : be_(backend) {}
-  /// Stops the thread.
-  ~netback_worker() { stop(); }
-  netback_worker(const netback_worker&) = delete;
-  netback_worker& operator=(const netback_worker&) = delete;
-
-  /// Adds \p n (before `start`).
-  void add(netif& n) { ifs_.push_back(&n); }
-  /// Starts the thread.
-  void start() {
-    stop_ = false;
-    th_ = std::thread([this] { loop(); });
-  }
-  /// Stops and joins the thread (idempotent).
-  void stop() {
-    if (!th_.joinable()) return;
-    vcpu& v = *be_.vcpus.front();
-    {
-      std::lock_guard l(v.mu);
-      stop_ = true;
-    }
-    v.cv.notify_all();
-    th_.join();
-  }
-  /// Wake-ups handled (events or queued frames).
-  [[nodiscard]] std::uint64_t wakeups() const noexcept { return wakeups_; }
-
- private:
-  void acknowledge_events() {
-    auto& s = be_.shared();
-    if (auto* vi = be_.vcpu_info_of(*be_.vcpus.front())) {
-      __atomic_store_n(&vi->evtchn_upcall_pending, std::uint8_t{0}, __ATOMIC_SEQ_CST);
-      (void)__atomic_exchange_n(&vi->evtchn_pending_sel, std::uint64_t{0}, __ATOMIC_SEQ_CST);
-    }
-    for (auto* n : ifs_) {
-      const std::uint32_t p = n->local_port();
-      if (p != 0) __atomic_fetch_and(&s.evtchn_pending[p / 64], ~(std::uint64_t{1} << (p % 64)), __ATOMIC_SEQ_CST);
-    }
-  }
-  void loop() {
-    vcpu& v = *be_.vcpus.front();
-    for (;;) {
-      {
-        std::unique_lock l(v.mu);
-        v.cv.wait(l, [&] { return v.wake || stop_; });
-        if (stop_) return;
-        v.wake = false;
-      }
-      ++wakeups_;
-      acknowledge_events();
-      bool any = true;
-      while (any) {
-        any = false;
-        for (auto* n : ifs_) any = n->poll() || any;
-      }
-    }
-  }
-
-  domain& be_;
-  std::vector<netif*> ifs_;
-  std::thread th_;
-  bool stop_ = false;  // guarded by vCPU 0's mu
-  std::atomic<std::uint64_t> wakeups_{0};
 };
 
 }  // namespace hv::backend

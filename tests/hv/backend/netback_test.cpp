@@ -10,20 +10,16 @@
 #include "xenabi_test.hpp"
 
 namespace abi = xenabi::abi;
-using net_sim::driver_id;
 using hv::backend::netif;
 
 namespace {
 
-struct two_guests {
-  hv::sim::machine m;
+struct two_guests : net_sim::rig {
   hv::backend::bridge br;
   net_sim::guest<8, 8> a;
   net_sim::guest<8, 8> b;
   netif va, vb;
-  two_guests()
-      : m(4 << 20), a((m.add_domain(1), m.add_domain(driver_id, 1 << 20), m), 0), b(m, 1),
-        va(m.dom(driver_id), &br), vb(m.dom(driver_id), &br) {
+  two_guests() : a(m, 0, dd.id()), b(m, 1, dd.id()), va(dd, &br), vb(dd, &br) {
     REQUIRE(va.connect(a.connection()));
     REQUIRE(vb.connect(b.connection()));
   }
@@ -311,7 +307,7 @@ TEST_CASE("netback: hostile rx requests get NETIF_RSP_ERROR - frames wait for bu
   REQUIRE(t.vb.stats().rx_errors == 1);
   REQUIRE(t.vb.stats().rx_packets == 2);
   // With no buffers posted, frames beyond the queue's capacity are dropped.
-  hv::backend::netif small(t.m.dom(driver_id), nullptr, 4);
+  hv::backend::netif small(t.dd, nullptr, 4);
   for (int k = 0; k < 10; ++k) small.deliver(std::vector<std::byte>(64));
   REQUIRE(small.rx_queued() == 4);
   REQUIRE(small.stats().rx_dropped == 6);
@@ -319,7 +315,7 @@ TEST_CASE("netback: hostile rx requests get NETIF_RSP_ERROR - frames wait for bu
 
 TEST_CASE("netback: connect refuses bad grants and ports - disconnect releases the ring grants") {
   two_guests t;
-  hv::backend::netif extra(t.m.dom(driver_id));
+  hv::backend::netif extra(t.dd);
   auto c = t.a.connection();
   c.tx_ring_ref = 4000;
   REQUIRE(extra.connect(c).error() == xenabi::errc::einval);
@@ -340,12 +336,9 @@ TEST_CASE("netback: connect refuses bad grants and ports - disconnect releases t
   REQUIRE(t.br.port_count() == 1);
 }
 
-TEST_CASE("netback: the worker thread serves both interfaces on events and queued frames") {
+TEST_CASE("netback: the driver domain's thread serves both interfaces on events and queued frames") {
   two_guests t;
-  hv::backend::netback_worker w(t.m.dom(driver_id));
-  w.add(t.va);
-  w.add(t.vb);
-  w.start();
+  t.dd.start();
   REQUIRE(t.b.nic.post_rx_buffers());
   std::uint64_t received = 0, sent = 0;
   const std::uint64_t total = 200;
@@ -363,23 +356,24 @@ TEST_CASE("netback: the worker thread serves both interfaces on events and queue
     REQUIRE(t.b.nic.poll_rx([&](const std::uint8_t*, std::uint16_t n) { received += n == 128; }));
     std::this_thread::yield();
   }
-  w.stop();
+  t.dd.stop();
   REQUIRE(received == total);
-  REQUIRE(w.wakeups() >= 1);
+  REQUIRE(t.vb.stats().rx_packets == total);
 }
 
 TEST_CASE("netback: a full receiver stalls the sender's tx ring instead of losing frames") {
-  hv::sim::machine m(4 << 20);
-  m.add_domain(1);
-  m.add_domain(driver_id, 1 << 20);
+  net_sim::rig r;
   hv::backend::bridge br;
-  net_sim::guest<8, 8> a(m, 0);
-  net_sim::guest<8, 8> b(m, 1);
-  netif va(m.dom(driver_id), &br), vb(m.dom(driver_id), &br, 2);  // B's receive queue holds two frames
+  net_sim::guest<8, 8> a(r.m, 0, r.dd.id());
+  net_sim::guest<8, 8> b(r.m, 1, r.dd.id());
+  netif va(r.dd, &br), vb(r.dd, &br, 2);  // B's receive queue holds two frames
   REQUIRE(va.connect(a.connection()));
   REQUIRE(vb.connect(b.connection()));
   auto run = [&] {
-    while (va.poll() || vb.poll()) {
+    for (int k = 0; k < 4; ++k) {
+      r.dd.poll();
+      while (va.poll() || vb.poll()) {
+      }
     }
   };
   // B speaks first, so the bridge knows where B is (frames to B are then unicast).

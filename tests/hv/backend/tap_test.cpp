@@ -40,11 +40,10 @@ struct packet_socket {
 TEST_CASE("tap: frames cross between the host's tap interface and a guest's netfront") {
   std::string why;
   if (!hv::backend::tap_usable(&why)) XENABI_SKIP("cannot create a tap device here: " + why);
-  hv::sim::machine m(4 << 20);
-  m.add_domain(net_sim::driver_id, 1 << 20);
+  net_sim::rig r;
   hv::backend::bridge br;
-  net_sim::guest<8, 8> a(m, 0);
-  hv::backend::netif va(m.dom(net_sim::driver_id), &br);
+  net_sim::guest<8, 8> a(r.m, 0, r.dd.id());
+  hv::backend::netif va(r.dd, &br);
   REQUIRE(va.connect(a.connection()));
   hv::backend::tap_port tap(br, "xnbtest%d");
   REQUIRE(tap.name().rfind("xnbtest", 0) == 0);

@@ -29,14 +29,9 @@ struct reader {
   std::uint32_t u32() { return static_cast<std::uint32_t>(u16() | static_cast<std::uint32_t>(u16()) << 16); }
 };
 
-hv::sim::machine& machine() {
-  static hv::sim::machine* m = [] {
-    auto* x = new hv::sim::machine(4 << 20);
-    x->add_domain(1);
-    x->add_domain(net_sim::driver_id, 1 << 20);
-    return x;
-  }();
-  return *m;
+net_sim::rig& rig() {
+  static auto* r = new net_sim::rig;
+  return *r;
 }
 
 void close_port(hv::sim::machine& m, std::uint16_t dom, std::uint32_t port) {
@@ -49,13 +44,14 @@ void close_port(hv::sim::machine& m, std::uint16_t dom, std::uint32_t port) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto& m = machine();
+  auto& net = rig();
+  auto& m = net.m;
   hv::backend::bridge br;
-  net_sim::guest<8, 8> a(m, 0);
-  net_sim::guest<8, 8> b(m, 1);
+  net_sim::guest<8, 8> a(m, 0, net.dd.id());
+  net_sim::guest<8, 8> b(m, 1, net.dd.id());
   {
-    hv::backend::netif va(m.dom(net_sim::driver_id), &br, 16);
-    hv::backend::netif vb(m.dom(net_sim::driver_id), &br, 16);
+    hv::backend::netif va(net.dd, &br, 16);
+    hv::backend::netif vb(net.dd, &br, 16);
     auto cb = b.connection();
     reader in{data, size};
     cb.rx_sg = (in.u8() & 1) != 0;
@@ -119,7 +115,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           (void)tx.consume_responses([](const abi::netif_tx_response&) {});
           (void)rx.consume_responses([](const abi::netif_rx_response&) {});
           break;
-        default:
+        default:  // the driver domain runs: event handlers and posted wake-ups
+          net.dd.poll();
           (void)va.poll();
           (void)vb.poll();
           break;
@@ -131,6 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto rsp = __atomic_load_n(&a.tx_sring().rsp_prod, __ATOMIC_ACQUIRE);
     if (va.serving() && rsp > va.stats().tx_slots) std::abort();
   }  // netifs disconnect: ring grants unmapped, backend ports closed
+  net.dd.poll();  // drops the wake-ups they left queued
   close_port(m, 0, a.nic.event_channel().value());
   close_port(m, 1, b.nic.event_channel().value());
   if (!a.nic.teardown() || !b.nic.teardown()) std::abort();
