@@ -27,6 +27,14 @@ const char* state_name(std::uint32_t s) {
   return "?";
 }
 
+// Port numbers are printed from the first port the probe allocated (`first_free`): a domU gets
+// ports 1 and 2 bound by its toolstack (xenstore and console; xenhv does the same), Xen's domain 0
+// has neither, so absolute numbers differ by that much while the allocation order (lowest free
+// port first) is what both must agree on. Only after EVTCHNOP_reset, which frees every port,
+// are numbers absolute again.
+std::uint32_t first_free = 0;
+std::uint64_t from_first(std::uint32_t port) { return std::uint64_t{port} - first_free; }
+
 // EVTCHNOP_status of \p port, printed with the fields that mean something in its state. Remote
 // domain ids are printed relative to \p self_dom ("self" or "other").
 std::uint16_t self_dom = 0;
@@ -41,7 +49,7 @@ void status(const char* c, std::uint32_t port, std::uint16_t dom = abi::DOMID::S
   switch (static_cast<abi::EVTCHNSTAT>(s.status)) {
     case abi::EVTCHNSTAT::unbound: l.str("remote", s.u.unbound.dom == self_dom ? "self" : "other"); break;
     case abi::EVTCHNSTAT::interdomain:
-      l.str("remote", s.u.interdomain.dom == self_dom ? "self" : "other").kv("remote_port", s.u.interdomain.port);
+      l.str("remote", s.u.interdomain.dom == self_dom ? "self" : "other").kv("remote_port_from_first_free", from_first(s.u.interdomain.port));
       break;
     case abi::EVTCHNSTAT::virq: l.kv("virq", s.u.virq); break;
     default: break;
@@ -77,7 +85,8 @@ void run_all() {
 
   // alloc_unbound
   long rc = alloc_unbound(abi::DOMID::SELF, abi::DOMID::SELF, a);
-  obs("alloc_unbound_self", rc).kv("port", a);
+  first_free = a;
+  obs("alloc_unbound_self", rc).kv("port_from_first_free", from_first(a));
   {  // learn our own domain id from the unbound port's remote (DOMID_SELF is stored resolved)
     abi::evtchn_status s{};
     s.dom = abi::DOMID::SELF;
@@ -88,17 +97,17 @@ void run_all() {
   }
   status("status_unbound", a);
   rc = alloc_unbound(abi::DOMID::SELF, no_such_domain, other);
-  obs("alloc_unbound_remote_absent", rc).kv("port", other);
+  obs("alloc_unbound_remote_absent", rc).kv("port_from_first_free", from_first(other));
   status("status_unbound_other", other);
   rc = alloc_unbound(no_such_domain, abi::DOMID::SELF, p);
   obs("alloc_unbound_dom_absent", rc);
   rc = alloc_unbound(self_dom, self_dom, p);
-  obs("alloc_unbound_own_id", rc).kv("port", p);
+  obs("alloc_unbound_own_id", rc).kv("port_from_first_free", from_first(p));
   obs("close_own_id_port", close(p));
 
   // bind_interdomain to ourselves (loopback); Xen marks the new local port pending
   rc = bind_interdomain(abi::DOMID::SELF, a, b);
-  obs("bind_interdomain_self", rc).kv("port", b).str("local_pending", yn(is_pending(b))).str("remote_pending", yn(is_pending(a)));
+  obs("bind_interdomain_self", rc).kv("port_from_first_free", from_first(b)).str("local_pending", yn(is_pending(b))).str("remote_pending", yn(is_pending(a)));
   status("status_interdomain_local", b);
   status("status_interdomain_remote", a);
   rc = bind_interdomain(abi::DOMID::SELF, a, p);
@@ -128,7 +137,7 @@ void run_all() {
   // bind_virq
   std::uint32_t t = 0, dbg = 0, prof = 0, glob = 0;
   rc = bind_virq(op(abi::VIRQ::TIMER), 0, t);
-  obs("bind_virq_timer", rc).kv("port", t);
+  obs("bind_virq_timer", rc).kv("port_from_first_free", from_first(t));
   rc = bind_virq(op(abi::VIRQ::TIMER), 0, p);
   obs("bind_virq_timer_again", rc);
   rc = bind_virq(op(abi::VIRQ::TIMER), 1, p);
@@ -140,13 +149,13 @@ void run_all() {
   rc = bind_virq(1000, 0, p);
   obs("bind_virq_1000", rc);
   rc = bind_virq(op(abi::VIRQ::DEBUG), 0, dbg);
-  obs("bind_virq_debug", rc).kv("port", dbg);
+  obs("bind_virq_debug", rc).kv("port_from_first_free", from_first(dbg));
   rc = bind_virq(op(abi::VIRQ::XENOPROF), 0, prof);
-  obs("bind_virq_xenoprof", rc).kv("port", prof);
+  obs("bind_virq_xenoprof", rc).kv("port_from_first_free", from_first(prof));
   rc = bind_virq(op(abi::VIRQ::ENOMEM), 1, p);
   obs("bind_virq_global_vcpu1", rc);
   rc = bind_virq(op(abi::VIRQ::ENOMEM), 0, glob);
-  obs("bind_virq_global", rc).kv("port", glob);
+  obs("bind_virq_global", rc).kv("port_from_first_free", from_first(glob));
   rc = bind_virq(op(abi::VIRQ::ENOMEM), 0, p);
   obs("bind_virq_global_again", rc);
   rc = bind_virq(op(abi::VIRQ::ARCH_7), 1, p);
@@ -160,7 +169,7 @@ void run_all() {
   // bind_ipi, send, delivery
   std::uint32_t i = 0;
   rc = bind_ipi(0, i);
-  obs("bind_ipi", rc).kv("port", i);
+  obs("bind_ipi", rc).kv("port_from_first_free", from_first(i));
   rc = bind_ipi(1, p);
   obs("bind_ipi_vcpu1", rc);
   status("status_ipi", i);
@@ -193,7 +202,7 @@ void run_all() {
   // unmask of a masked pending port: the upcall must arrive
   std::uint32_t m = 0;
   rc = bind_ipi(0, m);
-  obs("bind_ipi_second", rc).kv("port", m);
+  obs("bind_ipi_second", rc).kv("port_from_first_free", from_first(m));
   quiesce();
   set_mask(m);
   rc = send(m);
@@ -256,7 +265,7 @@ void run_all() {
   obs("close_port0", close(0));
   obs("close_port4096", close(4096));
   rc = bind_ipi(0, p);
-  obs("realloc_lowest_port", rc).kv("port", p);
+  obs("realloc_lowest_port", rc).kv("port_from_first_free", from_first(p));
 
   // bad argument pointers
   obs("send_bad_pointer", hcall(H::event_channel_op, op(EVTCHNOP::send), unmapped));
