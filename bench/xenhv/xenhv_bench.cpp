@@ -4,11 +4,17 @@
 //                                   shared pages) to the first exit / bare VM create to first exit
 //   FIGURE hello_first_console_ms   (absolute) hello: domain create to first console byte, ms
 //   FIGURE bytes_per_idle_domain    (absolute) hypervisor bookkeeping per idle domain, bytes
-// Usage: bench_xenhv [--reps=N] [PROBE_ELF HELLO_ELF]  (defaults: the kernels built with it;
+//   FIGURE evtchn_pingpong_vs_bare_irq  two xenhv domains bouncing an event over an interdomain
+//                                   channel (examples/pingpong), per round trip / two bare VMs
+//                                   bouncing an interrupt: an MSI (KVM_SIGNAL_MSI, in-kernel
+//                                   LAPIC) whose guest handler answers with a port-I/O exit,
+//                                   upon which the host sends the MSI to the other VM
+// Usage: bench_xenhv [--reps=N] [PROBE_ELF HELLO_ELF [PINGPONG_ELF [BARE_IRQ_ELF]]]  (defaults: the kernels built with it;
 // other arguments, such as Google Benchmark flags passed by scripts/bench.sh, are ignored)
 #include <malloc.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -16,7 +22,9 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <hv/platform/kvm/runner.hpp>
@@ -121,6 +129,106 @@ double bare_first_exit_us(const hv::kvm::system& sys) {
   return std::chrono::duration<double, std::micro>(t1 - t0).count();
 }
 
+// examples/pingpong on two xenhv domains: nanoseconds per round trip as the pong domain
+// measures it with its system time (pong sends, ping's SCHEDOP_poll returns, ping sends back,
+// pong's poll returns).
+double xenhv_pingpong_ns(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img, int rounds) {
+  hv::tracer tr;
+  hv::host h(tr);
+  hv::kvm::boot_options a, b;
+  a.mem = b.mem = 16 << 20;
+  a.echo_console = b.echo_console = false;
+  a.cmdline = "ping " + std::to_string(rounds);
+  b.cmdline = "pong " + std::to_string(rounds);
+  hv::kvm::domain_runner d0(sys, h, 0, img, a);
+  hv::kvm::domain_runner d1(sys, h, 1, img, b);
+  std::thread t0([&] { d0.run(); });
+  std::thread t1([&] { d1.run(); });
+  t0.join();
+  t1.join();
+  const std::string out = d1.console();
+  const auto p = out.find(" us each (");
+  if (p == std::string::npos) throw std::runtime_error("pingpong did not finish: " + d0.console() + out);
+  return std::stod(out.substr(p + 10));
+}
+
+// The bare baseline: two VMs with an in-kernel irqchip and no xenhv, each running bare_irq.elf
+// (see its comment: enables its local APIC, reports ready with `out $0xe6`, answers each
+// interrupt on vector 0x40 with `out $0xe5`). Each VM's host thread turns an answer into
+// KVM_SIGNAL_MSI to the other VM; VM A counts round trips (A -> B -> A). Returns ns per round
+// trip.
+double bare_irq_pingpong_ns(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img, int rounds) {
+  struct bare_vm {
+    hv::kvm::vm vm;
+    hv::guest_memory mem{16 << 20};
+    std::unique_ptr<hv::kvm::vcpu> cpu;
+    bare_vm(const hv::kvm::system& s, const std::vector<std::uint8_t>& image) : vm(s) {
+      vm.create_irqchip();
+      vm.map_memory(0, 0, mem.size(), mem.host_base());
+      const auto k = hv::load_pvh_elf(image, mem);
+      cpu = std::make_unique<hv::kvm::vcpu>(s, vm, 0);
+      cpu->set_cpuid(hv::kvm::host_cpuid());
+      cpu->set_pvh_entry(k.entry, 0);
+    }
+  };
+  bare_vm a(sys, img), b(sys, img);
+  std::atomic<int> ready{0};
+  std::atomic<bool> failed{false}, stop{false};
+  std::string why;
+  std::mutex why_mu;
+  auto fail = [&](std::string w) {
+    failed = true;
+    std::lock_guard l(why_mu);
+    if (why.empty()) why = std::move(w);
+  };
+  clk::time_point t0, t1;
+  auto loop = [&](bare_vm& self, bare_vm& peer, bool is_a) {
+    int done = 0;
+    for (;;) {
+      const int e = self.cpu->enter();
+      if (e != 0 || self.cpu->run().exit_reason != KVM_EXIT_IO) {
+        fail(e != 0 ? std::string("KVM_RUN: ") + std::strerror(e)
+                    : std::string("exit ") + hv::kvm::exit_reason_name(self.cpu->run().exit_reason) +
+                          (self.cpu->run().exit_reason == KVM_EXIT_INTERNAL_ERROR
+                               ? ": " + hv::kvm::describe_internal_error(self.cpu->run(), self.cpu->regs().rip)
+                               : "") +
+                          "\n" + hv::kvm::describe_registers(self.cpu->regs(), self.cpu->sregs()));
+        stop = true;
+        peer.vm.signal_msi(0x40);
+        return;
+      }
+      const auto port = self.cpu->run().io.port;
+      if (port == 0xe6) {  // ready
+        ready.fetch_add(1);
+        if (is_a) {
+          while (ready.load() < 2 && !failed.load()) std::this_thread::yield();
+          t0 = clk::now();
+          peer.vm.signal_msi(0x40);
+        }
+      } else if (port == 0xe5) {  // an answer: bounce it to the peer, unless done
+        if (stop.load()) return;
+        if (is_a && ++done == rounds) {
+          t1 = clk::now();
+          stop = true;
+          peer.vm.signal_msi(0x40);  // its answer makes its thread see `stop`
+          return;
+        }
+        if (const int r = peer.vm.signal_msi(0x40); r <= 0) {
+          fail("KVM_SIGNAL_MSI returned " + std::to_string(r) + (r < 0 ? std::string(": ") + std::strerror(errno) : ""));
+          stop = true;
+          return;
+        }
+      }
+    }
+  };
+  std::thread ta([&] { loop(a, b, true); });
+  std::thread tb([&] { loop(b, a, false); });
+  ta.join();
+  tb.join();
+  if (failed) throw std::runtime_error("bare interrupt ping-pong failed: " + why);
+  return std::chrono::duration<double, std::nano>(t1 - t0).count() / rounds;
+}
+
 double hello_first_console_ms(const hv::kvm::system& sys, const std::vector<std::uint8_t>& img) {
   hv::tracer tr;
   hv::host h(tr);
@@ -155,6 +263,8 @@ int main(int argc, char** argv) {
   }
   const char* probe_path = files.size() >= 2 ? files[0] : XENHV_PROBE_ELF;
   const char* hello_path = files.size() >= 2 ? files[1] : XENHV_HELLO_ELF;
+  const char* pingpong_path = files.size() >= 3 ? files[2] : XENHV_PINGPONG_ELF;
+  const char* bare_irq_path = files.size() >= 4 ? files[3] : XENHV_BARE_IRQ_ELF;
   if (!hv::kvm::system::available()) {
     std::printf("SKIPPED: /dev/kvm is not available\n");
     return 0;
@@ -162,6 +272,8 @@ int main(int argc, char** argv) {
   hv::kvm::system sys;
   const auto probe = read(probe_path);
   const auto hello = read(hello_path);
+  const auto pingpong = read(pingpong_path);
+  const auto bare_irq = read(bare_irq_path);
 
   double bare = 0, hcall = 0;
   measure_exits(sys, probe, 200, 5 * reps, bare, hcall);
@@ -177,9 +289,19 @@ int main(int argc, char** argv) {
   double hm = 1e9;
   for (int i = 0; i < reps; ++i) hm = std::min(hm, hello_first_console_ms(sys, hello));
   const double bpd = bytes_per_idle_domain();
+  // Event ping-pong: the fastest of the repetitions of each, alternating.
+  constexpr int pp_rounds = 500;
+  double pp = 1e18, irq = 1e18;
+  for (int i = 0; i < reps; ++i) {
+    pp = std::min(pp, xenhv_pingpong_ns(sys, pingpong, pp_rounds));
+    irq = std::min(irq, bare_irq_pingpong_ns(sys, bare_irq, pp_rounds));
+  }
+  std::printf("event channel ping-pong round trip %.1f us, bare MSI ping-pong round trip %.1f us\n", pp / 1000,
+              irq / 1000);
   std::printf("FIGURE hypercall_vs_bare_exit %.3f\n", hcall / bare);
   std::printf("FIGURE startup_vs_bare_vm %.3f\n", xs / bs);
   std::printf("FIGURE hello_first_console_ms %.3f\n", hm);
   std::printf("FIGURE bytes_per_idle_domain %.0f\n", bpd);
+  std::printf("FIGURE evtchn_pingpong_vs_bare_irq %.3f\n", pp / irq);
   return 0;
 }

@@ -172,7 +172,9 @@ extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
     kernel::print_dec(rounds);
     kernel::print(" round trips, ");
     kernel::print_dec((t1 - t0) / rounds / 1000);
-    kernel::println(" us each");
+    kernel::print(" us each (");
+    kernel::print_dec((t1 - t0) / rounds);
+    kernel::println(" ns)");
     abi::evtchn_close c{bi.local_port};
     check(hcall(H::event_channel_op, op(abi::EVTCHNOP::close), addr(&c)), "EVTCHNOP_close");
   }
