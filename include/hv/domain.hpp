@@ -123,6 +123,12 @@ class vcpu {
   /// How the platform interrupts this vCPU's guest execution (a signal on KVM; a no-op in the
   /// sim). Called without `mu` held.
   std::function<void()> kick;
+  /// True while a platform thread executes this vCPU (its run loop is between start and exit;
+  /// false in the sim, where guest code is the caller's thread). `domain::pause()` waits for such
+  /// a thread to park (guarded by mu).
+  bool has_thread = false;
+  /// True while the vCPU's thread is parked by `domain::wait_unpaused()` (guarded by mu).
+  bool parked = false;
 };
 
 /// Where the domain's console_io output goes and where its input comes from.
@@ -496,6 +502,104 @@ class domain {
     return (v >> 56) == 2 ? static_cast<std::uint8_t>(v & 0xff) : 0;
   }
 
+  /// The platform's way to start executing this domain's vCPUs (the KVM runner starts its vCPU
+  /// threads; the sim marks vCPU 0 running and starts the timer thread). Set by the platform
+  /// before `start()`.
+  std::function<void()> starter;
+  /// Starts the domain through `starter`, once: `einval` if it was started already, `enosys` if
+  /// the platform gave no starter.
+  [[nodiscard]] result<void> start() {
+    std::function<void()> f;
+    {
+      std::lock_guard lock(mu);
+      if (started_) return errc::einval;
+      if (!starter) return errc::enosys;
+      started_ = true;
+      f = starter;
+    }
+    f();
+    return {};
+  }
+  /// True once `start()` ran (or the platform started the domain itself; see `mark_started`).
+  [[nodiscard]] bool started() const {
+    std::lock_guard lock(mu);
+    return started_;
+  }
+  /// Records that the platform started the domain without `start()` (the KVM runner's `run()`).
+  void mark_started() {
+    std::lock_guard lock(mu);
+    started_ = true;
+  }
+
+  /// Pauses the domain (Xen's domain_pause; nests, like Xen's pause count): its vCPUs stop
+  /// executing guest code and its timers stop firing (an expired timer fires at unpause).
+  /// Returns once no vCPU thread is executing guest code: each one is parked, blocked or
+  /// offline (a blocked vCPU that wakes parks before it re-enters the guest). Events sent to a
+  /// paused domain are marked pending in its shared_info as usual and delivered after unpause.
+  /// In the sim, where a vCPU has no thread, a paused domain's hypercalls wait for unpause.
+  void pause() {
+    pause_count_.fetch_add(1, std::memory_order_acq_rel);
+    for (auto& vp : vcpus) {
+      vcpu& v = *vp;
+      for (;;) {
+        {
+          std::unique_lock lock(v.mu);
+          auto quiet = [&] {
+            return !v.has_thread || v.parked || v.state == runstate::blocked || v.state == runstate::offline ||
+                   shutdown() != shutdown_kind::none;
+          };
+          if (quiet()) break;
+          // Kick it out of the guest and wait for it to park; kick again if it takes long (a
+          // kick that raced with the thread entering the guest is not lost then).
+          lock.unlock();
+          if (v.kick) v.kick();
+          lock.lock();
+          if (v.cv.wait_for(lock, std::chrono::milliseconds(5), quiet)) break;
+        }
+      }
+    }
+  }
+  /// Undoes one `pause()` (`einval` if the domain is not paused); at the last one, parked vCPUs
+  /// resume and expired timers fire.
+  [[nodiscard]] result<void> unpause() {
+    int cur = pause_count_.load(std::memory_order_acquire);
+    do {
+      if (cur <= 0) return errc::einval;
+    } while (!pause_count_.compare_exchange_weak(cur, cur - 1, std::memory_order_acq_rel));
+    if (cur == 1) {
+      for (auto& v : vcpus) {
+        {
+          std::lock_guard lock(v->mu);
+          v->wake = true;
+        }
+        v->cv.notify_all();
+      }
+      {
+        std::lock_guard lock(timer_mu_);
+        timer_changed_ = true;
+      }
+      timer_cv_.notify_all();
+    }
+    return {};
+  }
+  /// True while paused.
+  [[nodiscard]] bool paused() const noexcept { return pause_count_.load(std::memory_order_acquire) > 0; }
+  /// Called by a platform's vCPU loop before it enters the guest: while the domain is paused
+  /// (and not shut down), parks \p v (runstate offline, as Xen reports a paused vCPU) and waits.
+  /// Cheap when not paused (one atomic load).
+  void wait_unpaused(vcpu& v) {
+    if (!paused()) return;
+    std::unique_lock lock(v.mu);
+    const runstate before = v.state;
+    const bool account = v.has_thread;
+    if (account) set_runstate(v, runstate::offline);
+    v.parked = true;
+    v.cv.notify_all();
+    while (paused() && shutdown() == shutdown_kind::none) v.cv.wait(lock);
+    v.parked = false;
+    if (account) set_runstate(v, before);
+  }
+
   /// Requests shutdown with \p k and \p code; wakes every vCPU so its thread stops.
   void request_shutdown(shutdown_kind k, std::uint32_t code = 0) {
     shutdown_kind expected = shutdown_kind::none;
@@ -560,8 +664,9 @@ class domain {
   ~domain() { stop_timer_thread(); }
 
   /// Fires every expired timer now (used by the timer thread and by the sim): single-shot and
-  /// periodic vCPU timers, and watchdogs.
+  /// periodic vCPU timers, and watchdogs; nothing while the domain is paused.
   void fire_expired_timers() {
+    if (paused()) return;
     const std::uint64_t now = clock.now();
     for (auto& v : vcpus) {
       int fire = 0;
@@ -610,6 +715,10 @@ class domain {
         timer_changed_ = false;
         continue;
       }
+      if (paused()) {  // nothing fires until unpause (which sets timer_changed_)
+        timer_cv_.wait(lock, [&] { return timer_stop_ || timer_changed_; });
+        continue;
+      }
       if (next) {
         const std::uint64_t now = clock.now();
         const std::uint64_t wait = *next > now ? *next - now : 0;
@@ -631,6 +740,8 @@ class domain {
   std::unique_ptr<std::byte, free_deleter> private_shared_info_;
   std::atomic<std::byte*> shared_info_host_{nullptr};
   std::atomic<shutdown_kind> shutdown_{shutdown_kind::none};
+  std::atomic<int> pause_count_{0};
+  bool started_ = false;
   std::uint32_t shutdown_code_ = 0;
   std::mutex timer_mu_;
   std::optional<std::uint64_t> watchdogs_[max_watchdogs];  // deadlines, guarded by timer_mu_

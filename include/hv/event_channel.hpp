@@ -130,6 +130,42 @@ inline void evtchn_clear_pending(domain& d, std::uint32_t port) noexcept {
   return (__atomic_load_n(&s.evtchn_pending[port / 64], __ATOMIC_SEQ_CST) & (std::uint64_t{1} << (port % 64))) != 0;
 }
 
+/// The two ends of a channel made by `evtchn_connect`.
+struct port_pair {
+  std::uint32_t a = 0;  ///< The port in the first domain.
+  std::uint32_t b = 0;  ///< The port in the second domain.
+};
+
+/// Binds ports between two domains of \p h, as a toolstack does for a split driver: a new
+/// interdomain channel between domain \p a and domain \p b (the same domain for a loopback),
+/// each end on vCPU 0, nothing marked pending. Returns the port in a and the port in b; `esrch` if a
+/// domain does not exist, `enospc` if one has no free port (then nothing is bound).
+[[nodiscard]] inline result<port_pair> evtchn_connect(host& h, std::uint16_t a, std::uint16_t b) {
+  domain* da = h.find(a);
+  domain* db = h.find(b);
+  if (da == nullptr || db == nullptr) return errc::esrch;
+  std::scoped_lock lock(da->mu, db->mu);
+  auto pa = evtchn_alloc_port(*da);
+  if (!pa) return pa.error();
+  da->evtchns[pa.value()].state = abi::EVTCHNSTAT::unbound;  // reserve it while b allocates
+  auto pb = evtchn_alloc_port(*db);
+  if (!pb) {
+    da->evtchns[pa.value()] = evtchn{};
+    return pb.error();
+  }
+  auto& ea = da->evtchns[pa.value()];
+  ea.state = abi::EVTCHNSTAT::interdomain;
+  ea.remote_dom = b;
+  ea.remote_port = pb.value();
+  ea.vcpu = 0;
+  auto& eb = db->evtchns[pb.value()];
+  eb.state = abi::EVTCHNSTAT::interdomain;
+  eb.remote_dom = a;
+  eb.remote_port = pa.value();
+  eb.vcpu = 0;
+  return port_pair{pa.value(), pb.value()};
+}
+
 /// Connects the timer of every vCPU of \p d to VIRQ_TIMER delivery.
 inline void evtchn_wire_timer(domain& d) {
   d.on_timer = [&d](vcpu& v) { evtchn_send_virq(d, v, static_cast<std::uint32_t>(abi::VIRQ::TIMER)); };

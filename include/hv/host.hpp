@@ -1,5 +1,7 @@
 /// \file
-/// `hv::host`: the domains of one xenhv process, by id, so event channels can connect them.
+/// `hv::host`: the domains of one xenhv process, by id, so event channels can connect them; the
+/// C++ API to create, start, pause, unpause and destroy them (binding ports between two domains:
+/// `evtchn_connect` in hv/event_channel.hpp).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +34,29 @@ class host {
     std::lock_guard lock(mu_);
     auto it = domains_.find(id);
     return it == domains_.end() ? nullptr : it->second.get();
+  }
+  /// Starts domain \p id through its platform's starter (`domain::start`): `esrch` if there is
+  /// no such domain, `einval` if it was started already, `enosys` if its platform cannot be
+  /// started this way.
+  [[nodiscard]] result<void> start(std::uint16_t id) {
+    domain* d = find(id);
+    if (d == nullptr) return errc::esrch;
+    return d->start();
+  }
+  /// Pauses domain \p id (`domain::pause`: returns once none of its vCPUs executes guest code;
+  /// its timers stop firing). Pauses nest. `esrch` if there is no such domain.
+  [[nodiscard]] result<void> pause(std::uint16_t id) {
+    domain* d = find(id);
+    if (d == nullptr) return errc::esrch;
+    d->pause();
+    return {};
+  }
+  /// Undoes one `pause` of domain \p id: `esrch` if there is no such domain, `einval` if it is
+  /// not paused.
+  [[nodiscard]] result<void> unpause(std::uint16_t id) {
+    domain* d = find(id);
+    if (d == nullptr) return errc::esrch;
+    return d->unpause();
   }
   /// Destroys domain \p id (its threads must have stopped).
   void destroy(std::uint16_t id) {

@@ -80,7 +80,9 @@ class machine {
   }
 
   /// Runs every vCPU on its own thread until the domain shuts down; returns when all stopped.
+  /// While the domain is paused (`domain::pause`) the threads park before entering the guest.
   void run() {
+    d_.mark_started();
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < vcpus_.size(); ++i) threads.emplace_back([this, i] { vcpu_loop(i); });
     for (auto& t : threads) t.join();
@@ -131,6 +133,10 @@ class machine {
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGUSR1, &sa, nullptr);
 
+    {
+      std::lock_guard lock(v.mu);
+      v.has_thread = true;
+    }
     bool first = true;
     bool running = false;
     while (d_.shutdown() == shutdown_kind::none) {
@@ -162,6 +168,9 @@ class machine {
         running = true;
         d_.publish_time(v);
       }
+      // A paused domain's vCPUs park here, outside the guest.
+      d_.wait_unpaused(v);
+      if (d_.shutdown() != shutdown_kind::none) break;
       // Event upcall: inject the callback vector when the guest can take it.
       const std::uint8_t vec = d_.upcall_vector_of(v);
       bool want = vec != 0 && d_.upcall_pending(v);
@@ -232,7 +241,9 @@ class machine {
     {
       std::lock_guard lock(v.mu);
       d_.set_runstate(v, runstate::offline);
+      v.has_thread = false;
     }
+    v.cv.notify_all();
     v.kick = nullptr;
     detail::current_run = nullptr;
   }

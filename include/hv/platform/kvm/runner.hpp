@@ -11,6 +11,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <hv/backend/toolstack.hpp>
@@ -85,6 +86,8 @@ class domain_runner {
         if (!r) throw std::runtime_error(std::string("xenstore/console set-up failed: ") + xenabi::errc_name(r.error()));
         services_ = opt.services;
       }
+      // host::start(id) runs the domain on a thread of its own (see `wait()`).
+      d_->starter = [this] { thread_ = std::thread([this] { run(); }); };
       m_ = std::make_unique<machine>(
           sys, *d_, [this](hv::vcpu& v, const hypercall_args& a, const guest_view& g) { return dispatch(v, a, g, policy_); },
           k.entry, si);
@@ -96,8 +99,15 @@ class domain_runner {
   }
   domain_runner(const domain_runner&) = delete;
   domain_runner& operator=(const domain_runner&) = delete;
-  /// Stops the timer thread and removes the domain from the host.
+  /// Stops the domain if it was started with `host::start` and still runs (as a crash: it is
+  /// destroyed under it), waits for its thread, stops the timer thread and removes the domain
+  /// from the host.
   ~domain_runner() {
+    if (thread_.joinable()) {
+      if (d_->shutdown() == shutdown_kind::none) d_->request_shutdown(shutdown_kind::crash);
+      while (d_->paused()) (void)d_->unpause();
+      thread_.join();
+    }
     if (d_ != nullptr) {
       d_->stop_timer_thread();
       m_.reset();
@@ -112,6 +122,11 @@ class domain_runner {
     m_->run();
     d_->stop_timer_thread();
     if (services_ != nullptr) services_->console().service(d_->id);  // the ring's last output
+  }
+  /// Waits until a domain started with `host::start` (or `domain::start`) has shut down and its
+  /// threads have stopped; returns at once if it was not started that way.
+  void wait() {
+    if (thread_.joinable()) thread_.join();
   }
   /// The domain.
   [[nodiscard]] domain& dom() noexcept { return *d_; }
@@ -138,6 +153,7 @@ class domain_runner {
   std::string console_;
   std::unique_ptr<backend::console_log_file> log_;
   backend::toolstack* services_ = nullptr;
+  std::thread thread_;
 };
 
 }  // namespace hv::kvm

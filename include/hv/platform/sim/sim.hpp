@@ -49,19 +49,28 @@ class machine {
       if (auto* d = host_.find(id)) d->stop_timer_thread();
   }
 
-  /// Adds domain \p id (its timer thread started, VIRQ_TIMER wired).
+  /// Adds domain \p id, started (its timer thread running, VIRQ_TIMER wired).
   domain& add_domain(std::uint16_t id, std::uint64_t mem_bytes = 4 << 20, std::uint32_t nvcpus = 1) {
+    auto& d = create_domain(id, mem_bytes, nvcpus);
+    if (!d.start()) throw std::logic_error("sim domain did not start");
+    return d;
+  }
+  /// Creates domain \p id without starting it: `host::start(id)` (or `domain::start`) marks its
+  /// up vCPUs running and starts its timer thread.
+  domain& create_domain(std::uint16_t id, std::uint64_t mem_bytes = 4 << 20, std::uint32_t nvcpus = 1) {
     auto& d = host_.create_domain(id, mem_bytes, nvcpus, calibrated_tsc_khz(), 0);
     d.console.write = [this](std::string_view s) {
       std::lock_guard lock(out_mu_);
       out_ += s;
     };
     evtchn_wire_timer(d);
-    for (auto& v : d.vcpus) {
-      std::lock_guard lock(v->mu);
-      if (v->up) d.set_runstate(*v, runstate::running);
-    }
-    d.start_timer_thread();
+    d.starter = [&d] {
+      for (auto& v : d.vcpus) {
+        std::lock_guard lock(v->mu);
+        if (v->up) d.set_runstate(*v, runstate::running);
+      }
+      d.start_timer_thread();
+    };
     ids_.push_back(id);
     return d;
   }
@@ -82,6 +91,9 @@ class machine {
   std::int64_t hypercall(std::uint32_t nr, std::uint64_t a1 = 0, std::uint64_t a2 = 0, std::uint64_t a3 = 0,
                          std::uint64_t a4 = 0, std::uint64_t a5 = 0, std::uint16_t dom_id = 0, std::uint32_t vcpu = 0) {
     domain& d = dom(dom_id);
+    if (!d.started()) throw std::logic_error("sim hypercall from a domain that was not started");
+    hv::vcpu& v = *d.vcpus.at(vcpu);
+    d.wait_unpaused(v);  // a paused domain's vCPUs do not run
     hypercall_args a;
     a.nr = nr;
     a.a[0] = a1;
@@ -91,7 +103,7 @@ class machine {
     a.a[4] = a5;
     a.guest64 = true;
     guest_view g(d.mem, paging_mode{0x11, 0, 0, 0x500});  // 64-bit, paging off: identity
-    return dispatch(*d.vcpus.at(vcpu), a, g, policy_);
+    return dispatch(v, a, g, policy_);
   }
   /// Typed-number convenience: `hypercall(abi::hypercall::xen_version, ...)`.
   template <class... A>

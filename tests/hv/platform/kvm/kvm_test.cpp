@@ -2,6 +2,7 @@
 // hv::kvm::domain_runner, the trace, and xenhv's diagnostics for guests that stop.
 #include <hv/platform/kvm/runner.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -179,4 +180,56 @@ TEST_CASE("kvm: two domains bounce events over an interdomain channel (examples/
   REQUIRE(d1.dom().shutdown() == hv::shutdown_kind::poweroff);
   REQUIRE(d0.console().find("ping: answered 20 events") != std::string::npos);
   REQUIRE(d1.console().find("pong: 20 round trips") != std::string::npos);
+}
+
+TEST_CASE("kvm: host start/pause/unpause - a paused domain runs no guest code and gets no timer until unpaused") {
+  REQUIRE_KVM();
+  hv::kvm::system sys;
+  hv::tracer tr;
+  hv::host h(tr);
+  hv::kvm::boot_options opt;
+  opt.mem = 16 << 20;
+  opt.cmdline = "pause";
+  opt.echo_console = false;
+  auto img = read(XENHV_PROBE_ELF);
+  hv::kvm::domain_runner r(sys, h, 0, img, opt);
+  hv::domain& d = r.dom();
+  REQUIRE_FALSE(d.started());
+  REQUIRE(h.start(0));
+  REQUIRE(h.start(0).error() == xenabi::errc::einval);  // once
+  // Wait for the guest's "counter at ADDR port P" line (or its end, which fails below).
+  std::string out;
+  while ((out = r.console()).find("port ") == std::string::npos && d.shutdown() == hv::shutdown_kind::none)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  INFO(out);
+  const auto at = out.find("counter at ");
+  REQUIRE(at != std::string::npos);
+  const std::uint64_t counter = std::stoull(out.substr(at + 11), nullptr, 16);
+  const auto port = static_cast<std::uint32_t>(std::stoul(out.substr(out.find("port ") + 5)));
+  auto read_counter = [&] { return d.mem.read<std::uint64_t>(xenabi::phys_addr{counter}).value(); };
+
+  REQUIRE(h.pause(0));
+  REQUIRE(d.paused());
+  {
+    std::lock_guard lock(d.vcpus[0]->mu);
+    REQUIRE(d.vcpus[0]->parked);
+    REQUIRE(d.vcpus[0]->state == hv::runstate::offline);  // as Xen reports a paused vCPU
+  }
+  const std::uint64_t c1 = read_counter();
+  // The timer expires while the domain is paused: it must not be delivered yet.
+  d.set_timer(*d.vcpus[0], d.clock.now());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(read_counter() == c1);
+  REQUIRE_FALSE(hv::evtchn_is_pending(d, port));
+  REQUIRE(d.shutdown() == hv::shutdown_kind::none);
+
+  REQUIRE(h.unpause(0));
+  REQUIRE(h.unpause(0).error() == xenabi::errc::einval);  // not paused any more
+  r.wait();
+  out = r.console();
+  INFO(out);
+  REQUIRE(d.shutdown() == hv::shutdown_kind::poweroff);
+  REQUIRE(out.find("pause: timer fired") != std::string::npos);
+  REQUIRE(out.find("FAIL") == std::string::npos);
+  REQUIRE(hv::evtchn_is_pending(d, port));
 }

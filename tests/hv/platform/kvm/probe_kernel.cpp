@@ -12,6 +12,9 @@
 //   measure N R  R rounds of N bare exits and N null hypercalls, alternating; prints the fastest
 //                round of each in TSC cycles per operation: "measure bare C" / "measure null C"
 //   smp          bring vCPU 1 up with VCPUOP_initialise/up (needs 2 vCPUs); it takes itself down
+//   pause        bind VIRQ_TIMER, print "pause: counter at ADDR port P", then count in a loop
+//                until that port is pending: "pause: timer fired" (the host pauses the domain,
+//                arms the timer while it is paused, checks nothing runs, and unpauses)
 #include <cstddef>
 #include <cstdint>
 
@@ -253,6 +256,31 @@ void smp() {
 }
 }  // namespace
 
+constinit volatile std::uint64_t pause_counter = 0;
+
+namespace {
+void pause_mode() {
+  abi::xen_add_to_physmap x{};
+  x.domid = abi::DOMID::SELF;
+  x.space = op(abi::XENMAPSPACE::shared_info);
+  x.gpfn = addr(&shared_frame) >> 12;
+  expect("add_to_physmap shared_info", hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), addr(&x)), 0);
+  abi::evtchn_bind_virq bv{};
+  bv.virq = op(abi::VIRQ::TIMER);
+  expect("bind_virq timer", hcall(H::event_channel_op, op(abi::EVTCHNOP::bind_virq), addr(&bv)), 0);
+  kernel::print("pause: counter at ");
+  kernel::print_hex(addr(&pause_counter));
+  kernel::print(" port ");
+  kernel::print_dec(bv.port);
+  kernel::println("");
+  kernel::flush();
+  const std::uint64_t bit = std::uint64_t{1} << (bv.port % 64);
+  while ((__atomic_load_n(&shared.evtchn_pending[bv.port / 64], __ATOMIC_SEQ_CST) & bit) == 0)
+    pause_counter = pause_counter + 1;
+  kernel::println("pause: timer fired");
+}
+}  // namespace
+
 extern "C" void hello_upcall() {
   auto& vi = shared.vcpu_info[0];
   __atomic_store_n(&vi.evtchn_upcall_pending, std::uint8_t{0}, __ATOMIC_SEQ_CST);
@@ -309,7 +337,9 @@ extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
   if (starts(cmd, "sse")) __asm__ __volatile__(".byte 0x66, 0x0f, 0xef, 0xc0");  // pxor %xmm0, %xmm0
   if (starts(cmd, "triple")) __asm__ __volatile__("ud2");
   if (starts(cmd, "crash")) kernel::shutdown(abi::SHUTDOWN::crash);
-  if (starts(cmd, "smp")) smp(); else checks();
+  if (starts(cmd, "smp")) smp();
+  else if (starts(cmd, "pause")) pause_mode();
+  else checks();
   kernel::print("probe: done, ");
   kernel::print_dec(failures);
   kernel::println(" failures");
