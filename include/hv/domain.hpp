@@ -615,7 +615,9 @@ class domain {
   /// Arms (or, with nullopt, disarms) \p v's single-shot timer. A deadline already passed
   /// fires before this returns, as on Xen (the guest sees VIRQ_TIMER pending on return).
   void set_timer(vcpu& v, std::optional<std::uint64_t> deadline) {
-    const bool now_due = deadline && *deadline <= clock.now();
+    // A deadline already passed fires at once, unless the domain is paused: then the timer
+    // thread fires it at unpause.
+    const bool now_due = deadline && *deadline <= clock.now() && !paused();
     {
       std::lock_guard lock(v.mu);
       v.timer_deadline = now_due ? std::nullopt : deadline;
