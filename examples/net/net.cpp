@@ -26,6 +26,7 @@
 
 #include "frames.hpp"
 #include "kernel.hpp"
+#include "raw_calls.hpp"
 #include "xen_guest.hpp"
 
 namespace abi = xenabi::abi;
@@ -438,11 +439,7 @@ void send_role(net& n, std::uint64_t count) {
   if (rep_frames != sent) fail("frames lost between the guests", static_cast<long>(sent - rep_frames));
 }
 
-bool starts(const char* s, const char* p) {
-  while (*p != '\0')
-    if (*s++ != *p++) return false;
-  return true;
-}
+using kernel::starts;
 
 }  // namespace
 

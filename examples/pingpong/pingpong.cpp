@@ -18,6 +18,7 @@
 #include <xenabi/arch/x86/tsc.hpp>
 
 #include "kernel.hpp"
+#include "raw_calls.hpp"
 
 namespace abi = xenabi::abi;
 namespace x86 = xenabi::arch::x86;
@@ -32,19 +33,9 @@ union alignas(4096) frame {
 constinit frame shared_frame{.bytes = {}};
 abi::shared_info& shared = shared_frame.info;
 
-template <class... A>
-long hcall(H nr, A... args) {
-  return x86::raw_hypercall(*x86::installed_hypercall_page(), static_cast<std::uint32_t>(nr),
-                            static_cast<x86::hypercall_reg>(args)...);
-}
-template <class E>
-constexpr unsigned op(E e) {
-  return static_cast<unsigned>(e);
-}
-template <class T>
-std::uintptr_t addr(T* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
+using kernel::addr;
+using kernel::hcall;
+using kernel::op;
 
 void check(long rc, const char* what) {
   if (rc >= 0) return;
@@ -56,21 +47,7 @@ void check(long rc, const char* what) {
   kernel::crash();
 }
 
-std::uint64_t system_time() {
-  const abi::vcpu_time_info& t = shared.vcpu_info[0].time;
-  for (;;) {
-    const std::uint32_t v = __atomic_load_n(&t.version, __ATOMIC_ACQUIRE);
-    if (v & 1u) continue;
-    std::uint64_t delta = x86::rdtsc() - t.tsc_timestamp;
-    const std::uint64_t st = t.system_time;
-    const std::uint32_t mul = t.tsc_to_system_mul;
-    const std::int8_t shift = t.tsc_shift;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&t.version, __ATOMIC_RELAXED) != v) continue;
-    if (shift < 0) delta >>= -shift; else delta <<= shift;
-    return st + kernel::mul_shr32(delta, mul);
-  }
-}
+std::uint64_t system_time() { return kernel::system_time(shared.vcpu_info[0].time); }
 
 // Waits (SCHEDOP_poll) until \p port is pending, then clears it.
 void wait_and_clear(std::uint32_t port) {
@@ -90,30 +67,14 @@ void send(std::uint32_t port) {
   check(hcall(H::event_channel_op, op(abi::EVTCHNOP::send), addr(&s)), "EVTCHNOP_send");
 }
 
-bool starts(const char* s, const char* p) {
-  while (*p != '\0')
-    if (*s++ != *p++) return false;
-  return true;
-}
-std::uint64_t number_after(const char* s) {
-  while (*s != '\0' && (*s < '0' || *s > '9')) ++s;
-  std::uint64_t v = 0;
-  while (*s >= '0' && *s <= '9') v = v * 10 + static_cast<std::uint64_t>(*s++ - '0');
-  return v;
-}
+using kernel::starts;
+using kernel::number_after;
 
 }  // namespace
 
 namespace kernel {
-void console_write(const char* s, std::size_t n) {
-  if (x86::installed_hypercall_page() == nullptr) return;
-  (void)hcall(H::console_io, op(abi::CONSOLEIO::write), n, addr(s));
-}
-[[noreturn]] void shutdown(abi::SHUTDOWN reason) {
-  abi::sched_shutdown s{op(reason)};
-  (void)hcall(H::sched_op, op(abi::SCHEDOP::shutdown), addr(&s));
-  halt_forever();
-}
+void console_write(const char* s, std::size_t n) { console_io_write(s, n); }
+[[noreturn]] void shutdown(abi::SHUTDOWN reason) { sched_shutdown(reason); }
 }  // namespace kernel
 
 extern "C" void hello_upcall() {}

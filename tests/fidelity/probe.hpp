@@ -28,6 +28,7 @@
 #include <xenabi/core/errno.hpp>
 
 #include "kernel.hpp"
+#include "raw_calls.hpp"
 
 namespace probe {
 
@@ -46,21 +47,14 @@ using upcall_fn = void (*)();
 inline constinit upcall_fn upcall_hook = nullptr;
 
 /// Raw hypercall \p nr through the installed page; returns rax (negative = Xen errno).
-template <class... A>
-long hcall(abi::hypercall nr, A... args) {
-  return x86::raw_hypercall(*x86::installed_hypercall_page(), static_cast<std::uint32_t>(nr),
-                            static_cast<x86::hypercall_reg>(args)...);
-}
+using kernel::hcall;
 /// Raw hypercall by number (for unknown numbers).
 template <class... A>
 long hcall_nr(std::uint32_t nr, A... args) {
   return x86::raw_hypercall(*x86::installed_hypercall_page(), nr, static_cast<x86::hypercall_reg>(args)...);
 }
 /// Address of \p p as a hypercall argument.
-template <class T>
-std::uintptr_t addr(T* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
+using kernel::addr;
 
 /// Prints a hypercall result the canonical way: 0, a positive decimal, or Xen's errno name.
 inline void print_rc(long rc) {

@@ -37,10 +37,7 @@ inline constinit volatile unsigned upcalls = 0;
 /// Ports delivered by upcalls (bit per port), cleared by `quiesce()`.
 inline constinit volatile std::uint64_t delivered[64] = {};
 
-template <class E>
-constexpr unsigned op(E e) {
-  return static_cast<unsigned>(e);
-}
+using kernel::op;
 /// The raw return value of a typed wrapper's result (0 or the value, else -errno).
 template <class R>
 long raw(const R& r) {

@@ -34,6 +34,7 @@
 #include <xenabi/arch/x86/tsc.hpp>
 
 #include "kernel.hpp"
+#include "raw_calls.hpp"
 
 namespace abi = xenabi::abi;
 namespace x86 = xenabi::arch::x86;
@@ -51,66 +52,18 @@ constinit volatile unsigned upcalls = 0;
 constinit volatile std::uint64_t pending_seen = 0;
 constexpr std::uint64_t unmapped = 0x80000000;  // above the 1 GiB identity map
 constexpr std::uint8_t vector = 0xf3;
-unsigned failures = 0;
+unsigned& failures = kernel::expect_failures;
 
-template <class... A>
-long hcall(H nr, A... args) {
-  return x86::raw_hypercall(*x86::installed_hypercall_page(), static_cast<std::uint32_t>(nr),
-                            static_cast<x86::hypercall_reg>(args)...);
-}
-template <class E>
-constexpr unsigned op(E e) {
-  return static_cast<unsigned>(e);
-}
-template <class T>
-std::uintptr_t addr(T* p) {
-  return reinterpret_cast<std::uintptr_t>(p);
-}
+using kernel::addr;
+using kernel::hcall;
+using kernel::op;
 
-void expect(const char* name, long got, long want) {
-  if (got == want) {
-    kernel::print("ok ");
-    kernel::println(name);
-    return;
-  }
-  ++failures;
-  kernel::print("FAIL ");
-  kernel::print(name);
-  kernel::print(": got ");
-  kernel::print_dec_signed(got);
-  kernel::print(" want ");
-  kernel::print_dec_signed(want);
-  kernel::println("");
-}
+using kernel::expect;
 
-bool starts(const char* s, const char* p) {
-  while (*p != '\0')
-    if (*s++ != *p++) return false;
-  return true;
-}
-std::uint64_t number_after(const char* s) {
-  while (*s != '\0' && (*s < '0' || *s > '9')) ++s;
-  std::uint64_t v = 0;
-  while (*s >= '0' && *s <= '9') v = v * 10 + static_cast<std::uint64_t>(*s++ - '0');
-  return v;
-}
+using kernel::starts;
+using kernel::number_after;
 
-std::uint64_t system_time() {
-  const abi::vcpu_time_info& t = shared.vcpu_info[0].time;
-  for (;;) {
-    const std::uint32_t v = __atomic_load_n(&t.version, __ATOMIC_ACQUIRE);
-    if (v & 1u) continue;
-    const std::uint64_t tsc = x86::rdtsc();
-    std::uint64_t delta = tsc - t.tsc_timestamp;
-    const std::uint64_t st = t.system_time;
-    const std::uint32_t mul = t.tsc_to_system_mul;
-    const std::int8_t shift = t.tsc_shift;
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&t.version, __ATOMIC_RELAXED) != v) continue;
-    if (shift < 0) delta >>= -shift; else delta <<= shift;
-    return st + kernel::mul_shr32(delta, mul);
-  }
-}
+std::uint64_t system_time() { return kernel::system_time(shared.vcpu_info[0].time); }
 
 // A hypercall with rcx and r11 loaded with known values; returns true if both survived.
 bool rcx_r11_survive() {
@@ -205,15 +158,8 @@ void checks() {
 }  // namespace
 
 namespace kernel {
-void console_write(const char* s, std::size_t n) {
-  if (x86::installed_hypercall_page() == nullptr) return;
-  (void)hcall(H::console_io, op(abi::CONSOLEIO::write), n, addr(s));
-}
-[[noreturn]] void shutdown(abi::SHUTDOWN reason) {
-  abi::sched_shutdown s{op(reason)};
-  (void)hcall(H::sched_op, op(abi::SCHEDOP::shutdown), addr(&s));
-  halt_forever();
-}
+void console_write(const char* s, std::size_t n) { console_io_write(s, n); }
+[[noreturn]] void shutdown(abi::SHUTDOWN reason) { sched_shutdown(reason); }
 }  // namespace kernel
 
 // vCPU 1's entry (64-bit, paging on, from VCPUOP_initialise): its own stack, then ap_main.
