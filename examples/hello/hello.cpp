@@ -31,11 +31,7 @@ using kernel::println;
 namespace {
 
 // The frame we ask Xen to map shared_info at: a whole page, since the mapping replaces it.
-union alignas(4096) shared_frame {
-  abi::shared_info info;
-  unsigned char bytes[4096];
-};
-constinit shared_frame shared_frame_{.bytes = {}};
+constinit kernel::shared_info_frame shared_frame_{.bytes = {}};
 abi::shared_info& shared_page = shared_frame_.info;
 constinit abi::vcpu_runstate_info runstate{};
 constinit volatile std::uint32_t timer_port = 0;

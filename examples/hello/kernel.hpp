@@ -8,8 +8,16 @@
 #include <cstdint>
 
 #include <xenabi/abi/sched.hpp>
+#include <xenabi/abi/xen.hpp>
 
 namespace kernel {
+
+/// The frame a kernel asks Xen to map shared_info at (XENMEM_add_to_physmap,
+/// XENMAPSPACE_shared_info): a whole page, since the mapping replaces it.
+union alignas(4096) shared_info_frame {
+  xenabi::abi::shared_info info;  ///< The shared_info structure.
+  unsigned char bytes[4096];      ///< The whole frame.
+};
 
 /// Writes \p n bytes to the console (defined by the kernel: console_io write).
 void console_write(const char* s, std::size_t n);

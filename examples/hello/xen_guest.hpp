@@ -78,10 +78,7 @@ inline bool console_ring_write(const char* s, std::size_t n) {
 inline constexpr std::size_t max_ports = 256;
 
 /// The page shared_info is mapped at (the mapping replaces the frame).
-union alignas(4096) shared_frame {
-  abi::shared_info info;       ///< The shared_info structure.
-  unsigned char bytes[4096];   ///< The whole frame.
-};
+using shared_frame = kernel::shared_info_frame;
 inline constinit shared_frame shared_page{.bytes = {}};
 /// The per-port handlers.
 inline constinit xenabi::event_handler_table<max_ports> handlers{};

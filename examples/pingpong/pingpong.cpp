@@ -26,11 +26,7 @@ using H = abi::hypercall;
 
 namespace {
 
-union alignas(4096) frame {
-  abi::shared_info info;
-  unsigned char bytes[4096];
-};
-constinit frame shared_frame{.bytes = {}};
+constinit kernel::shared_info_frame shared_frame{.bytes = {}};
 abi::shared_info& shared = shared_frame.info;
 
 using kernel::addr;

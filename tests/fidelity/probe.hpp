@@ -167,11 +167,7 @@ inline std::uintptr_t edge_page() {
 }
 
 /// The whole-page frame shared_info is mapped at by map_shared_info().
-union alignas(4096) shared_frame {
-  abi::shared_info info;
-  unsigned char bytes[4096];
-};
-inline constinit shared_frame shared_frame_{.bytes = {}};
+inline constinit kernel::shared_info_frame shared_frame_{.bytes = {}};
 
 /// Maps shared_info (XENMEM_add_to_physmap, XENMAPSPACE_shared_info) at shared_frame_;
 /// returns the hypercall result.

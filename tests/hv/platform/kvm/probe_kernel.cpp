@@ -42,11 +42,7 @@ using H = abi::hypercall;
 
 namespace {
 
-union alignas(4096) frame {
-  abi::shared_info info;
-  unsigned char bytes[4096];
-};
-constinit frame shared_frame{.bytes = {}};
+constinit kernel::shared_info_frame shared_frame{.bytes = {}};
 abi::shared_info& shared = shared_frame.info;
 constinit volatile unsigned upcalls = 0;
 constinit volatile std::uint64_t pending_seen = 0;
