@@ -77,11 +77,13 @@ TEST_CASE("blk xenbus: driver domain killed mid-I/O and restarted - reconnect an
     cv.wait(lock, [&] { return stalled; });
   }
   // Kill: stop the driver domain (its loop), then crash the back end while a request is stuck.
+  // The back end outlives the wait: kill() (from the vbd's destructor) marks it killed, then
+  // waits for the stalled worker, which only the release below lets go. Polling `s.vbd` instead
+  // raced with the killer thread's reset of it.
+  const auto* const be = s.vbd->backend();
+  REQUIRE(be != nullptr);
   std::thread killer([&] { s.kill_backend(); });
-  while (!s.vbd || !s.vbd->backend() || !s.vbd->backend()->killed()) {
-    if (!s.vbd) break;
-    std::this_thread::yield();
-  }
+  while (!be->killed()) std::this_thread::yield();
   {
     std::lock_guard lock(mu);
     release = true;
