@@ -56,7 +56,7 @@ struct guest_result {
   double busy = 0;    // seconds in guest code (submit, publish, poll with completions)
 };
 
-guest_result guest_pass(blk_system& s, bool write) {
+guest_result guest_pass(blk_system<>& s, bool write) {
   guest_result g;
   const auto t0 = clk::now();
   std::uint64_t next = 0, completed = 0;
@@ -177,7 +177,7 @@ int main() {
   // 2. The sim platform: the same path without guest emulation, and the restart.
   temp_image img(image_bytes);
   hv::blk::disk d(img.path, false);
-  blk_system s;
+  blk_system<> s;
   hv::blk::config c;
   c.workers = 0;  // keeps the driver domain's maptrack room for 2 MiB of persistent grants
   s.create(d, c);

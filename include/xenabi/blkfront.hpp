@@ -38,6 +38,13 @@
 /// (same buffer, all grants persistent) is not even rewritten. Grants beyond the table's
 /// capacity fall back to per-request grants.
 ///
+/// **Width and ring size.** The ring uses the blkif layout of the ABI `Abi` (by default the
+/// compiling guest's own: an i386 kernel built with -m32 speaks the 108-byte i386 requests, an
+/// x86_64 one the 112-byte ones) and announces it in `protocol` (`Abi::protocol`). A ring of
+/// `2^RingOrder` pages (`ring-page-order`, one grant per page, `ring_ref(i)` for "ring-ref<i>")
+/// holds more requests at once; the caller gives that many consecutive pages. If the back end's
+/// `max-ring-page-order` is below `RingOrder`, the engine falls back to a one-page ring.
+///
 /// **Responses.** A response is matched to its request by `id` (slot and generation): a response
 /// whose id names no outstanding request (stale, duplicated, forged) is counted in
 /// `stats().bogus_responses` and ignored, so no request is ever completed twice.
@@ -52,8 +59,10 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include <xenabi/abi/io/blkif.hpp>
+#include <xenabi/abi/io/protocols.hpp>
 #include <xenabi/core/result.hpp>
 #include <xenabi/core/types.hpp>
 #include <xenabi/ring.hpp>
@@ -72,6 +81,36 @@ concept blkfront_env = requires(E& e, domain_id d, gfn f, bool ro, grant_ref r, 
   e.notify();
 };
 
+/// The blkif layouts of one ABI width, for `blkfront`: the request and response structures and
+/// the `protocol` value that names them.
+template <class Request, class Discard, class Indirect, class Response>
+struct blkif_abi {
+  using request = Request;             ///< `blkif_request` of this width.
+  using request_discard = Discard;     ///< `blkif_request_discard` of this width.
+  using request_indirect = Indirect;   ///< `blkif_request_indirect` of this width.
+  using response = Response;           ///< `blkif_response` of this width.
+};
+/// The i386 block ABI ("x86_32-abi").
+struct blkif_abi_x86_32 : blkif_abi<abi::blkif_x86_32_request, abi::blkif_x86_32_request_discard,
+                                    abi::blkif_x86_32_request_indirect, abi::blkif_x86_32_response> {
+  static constexpr const char* protocol = abi::XEN_IO_PROTO_ABI::X86_32;  ///< The `protocol` value.
+};
+/// The x86_64 block ABI ("x86_64-abi").
+struct blkif_abi_x86_64 : blkif_abi<abi::blkif_x86_64_request, abi::blkif_x86_64_request_discard,
+                                    abi::blkif_x86_64_request_indirect, abi::blkif_x86_64_response> {
+  static constexpr const char* protocol = abi::XEN_IO_PROTO_ABI::X86_64;  ///< The `protocol` value.
+};
+#if defined(__x86_64__)
+/// The compiling guest's own block ABI.
+using blkif_abi_native = blkif_abi_x86_64;
+#elif defined(__i386__)
+using blkif_abi_native = blkif_abi_x86_32;
+#else
+#error "xenabi/blkfront.hpp: unsupported architecture"
+#endif
+static_assert(sizeof(blkif_abi_native::request) == (sizeof(void*) == 8 ? 112 : 108),
+              "a guest speaks its own width's blkif layout");
+
 /// What the back end offers, from its xenstore keys (see `blkif_xenstore`).
 struct blkfront_features {
   u64 sectors = 0;                      ///< "sectors": disk size in 512-byte sectors.
@@ -82,6 +121,7 @@ struct blkfront_features {
   bool discard = false;                 ///< "feature-discard".
   bool persistent = false;              ///< "feature-persistent" (both ends must offer it).
   u32 max_indirect_segments = 0;        ///< "feature-max-indirect-segments" (0: none).
+  u32 max_ring_page_order = 0;          ///< "max-ring-page-order" (0: one-page rings only).
 };
 
 /// Parses a decimal xenstore value such as "feature-max-indirect-segments" (\p n characters at
@@ -111,19 +151,31 @@ struct blkfront_stats {
   u64 busy_grants = 0;      ///< Grants the back end still mapped when ended (left granted).
 };
 
-/// A block front end over a `blkif` ring, with up to \p MaxIndirectSegments segments per
-/// indirect request (0: direct requests only) and a persistent-grant table of
-/// \p PersistentGrants frames (a power of two).
-template <blkfront_env Env, u32 MaxIndirectSegments = 256, std::size_t PersistentGrants = 1024>
+/// A block front end over a `blkif` ring of `2^RingOrder` pages in the layout of \p Abi, with up
+/// to \p MaxIndirectSegments segments per indirect request (0: direct requests only) and a
+/// persistent-grant table of \p PersistentGrants frames (a power of two).
+template <blkfront_env Env, u32 MaxIndirectSegments = 256, std::size_t PersistentGrants = 1024,
+          unsigned RingOrder = 0, class Abi = blkif_abi_native>
 class blkfront {
   static_assert(MaxIndirectSegments <= 8 * 512, "at most 8 indirect pages of 512 segments");
   static_assert(PersistentGrants != 0 && (PersistentGrants & (PersistentGrants - 1)) == 0,
                 "the persistent-grant table size is a power of two");
+  static_assert(RingOrder <= 4, "rings of at most 16 pages (Xen's back ends accept up to 2^4)");
+  using request_t = typename Abi::request;
+  using discard_t = typename Abi::request_discard;
+  using indirect_t = typename Abi::request_indirect;
+  using response_t = typename Abi::response;
 
  public:
-  /// The ring protocol (the compiling guest's width).
-  using protocol = blkif_ring;
-  /// Requests that can be outstanding at once (ring slots).
+  /// The block ABI (layouts and `protocol` value).
+  using abi_type = Abi;
+  /// The ring protocol at full size (`2^RingOrder` pages).
+  using protocol = ring_protocol<request_t, response_t, abi::RING::PAGE_SIZE << RingOrder>;
+  /// The one-page ring protocol (used when the back end offers no larger ring).
+  using protocol_one_page = ring_protocol<request_t, response_t>;
+  /// Pages of the full-size ring (the caller provides this many consecutive pages).
+  static constexpr u32 ring_pages = 1u << RingOrder;
+  /// Requests that can be outstanding at once (slots of the full-size ring).
   static constexpr u32 slots = protocol::size;
   /// Indirect pages per request slot.
   static constexpr u32 indirect_pages_per_request = (MaxIndirectSegments + 511) / 512;
@@ -138,14 +190,16 @@ class blkfront {
     unsigned char bytes[4096];  ///< Its bytes.
   };
 
-  /// An engine using \p env, the ring page \p ring and the indirect pages \p ind
-  /// (`indirect_pages` of them; may be null when MaxIndirectSegments is 0). Detached.
-  constexpr blkfront(Env& env, page& ring, page* ind) noexcept : env_(env), ring_page_(ring), ind_(ind) {}
+  /// An engine using \p env, the ring pages from \p ring (`ring_pages` consecutive pages) and
+  /// the indirect pages \p ind (`indirect_pages` of them; may be null when MaxIndirectSegments
+  /// is 0). Detached.
+  constexpr blkfront(Env& env, page& ring, page* ind) noexcept : env_(env), ring_page_(&ring), ind_(ind) {}
 
   /// Connects to the back end in domain \p backend offering \p f: initialises a fresh shared
-  /// ring, grants it, re-issues the requests left unanswered by a
-  /// previous connection (in submission order) and returns the ring's grant reference (for
-  /// "ring-ref"). Fails (detached) if a grant cannot be made or the sector size is not 512.
+  /// ring (`2^RingOrder` pages if `f.max_ring_page_order` allows, else one), grants its pages,
+  /// re-issues the requests left unanswered by a previous connection (in submission order) and
+  /// returns the first page's grant reference ("ring-ref"; `ring_order()` and `ring_ref(i)` give
+  /// the rest). Fails (detached) if a grant cannot be made or the sector size is not 512.
   /// A left-over request the new back end cannot take (it needs indirect segments no longer
   /// offered, or a grant fails) completes with `BLKIF_RSP_ERROR` through \p on_complete.
   template <class F>
@@ -159,10 +213,25 @@ class blkfront {
     if (ind_ == nullptr) f_.max_indirect_segments = 0;
     for (auto& b : pgrant_) b.key = 0;
     pcount_ = 0;
-    front_ = front_ring<protocol>::init(*reinterpret_cast<typename protocol::shared_ring*>(ring_page_.bytes));
-    auto r = grant_page(ring_page_.bytes, false);
-    if (!r) return r.error();
-    ring_ref_ = r.value();
+    order_ = f.max_ring_page_order >= RingOrder ? RingOrder : 0;
+    if constexpr (RingOrder != 0) {
+      if (order_ == 0) {
+        small_ = front_ring<protocol_one_page>::init(*reinterpret_cast<typename protocol_one_page::shared_ring*>(ring_page_));
+        active_slots_ = protocol_one_page::size;
+      }
+    }
+    if (order_ == RingOrder) {
+      front_ = front_ring<protocol>::init(*reinterpret_cast<typename protocol::shared_ring*>(ring_page_));
+      active_slots_ = slots;
+    }
+    for (u32 i = 0; i < (1u << order_); ++i) {
+      auto r = grant_page(ring_page_[i].bytes, false);
+      if (!r) {
+        for (u32 j = 0; j < i; ++j) (void)env_.end_grant(ring_ref_[j]);
+        return r.error();
+      }
+      ring_ref_[i] = r.value();
+    }
     for (auto& g : ind_granted_) g = false;  // indirect pages are granted when first used
     for (auto& s : shadow_) s.ind_valid = false;
     attached_ = true;
@@ -180,7 +249,7 @@ class blkfront {
       }
     }
     publish();
-    return ring_ref_;
+    return ring_ref_[0];
   }
   /// `attach` for a front end with no requests left from a previous connection.
   [[nodiscard]] constexpr result<grant_ref> attach(domain_id backend, const blkfront_features& f) noexcept {
@@ -208,8 +277,14 @@ class blkfront {
   [[nodiscard]] constexpr bool attached() const noexcept { return attached_; }
   /// The features in effect.
   [[nodiscard]] constexpr const blkfront_features& features() const noexcept { return f_; }
-  /// The ring's grant reference (while attached).
-  [[nodiscard]] constexpr grant_ref ring_ref() const noexcept { return ring_ref_; }
+  /// The grant reference of the ring's first page (while attached).
+  [[nodiscard]] constexpr grant_ref ring_ref() const noexcept { return ring_ref_[0]; }
+  /// The grant reference of the ring's page \p i (< `2^ring_order()`), for "ring-ref<i>".
+  [[nodiscard]] constexpr grant_ref ring_ref(u32 i) const noexcept { return ring_ref_[i < ring_pages ? i : 0]; }
+  /// The ring's page order in use (while attached): `RingOrder`, or 0 after a fallback.
+  [[nodiscard]] constexpr u32 ring_order() const noexcept { return order_; }
+  /// Ring slots in use (while attached).
+  [[nodiscard]] constexpr u32 ring_slots() const noexcept { return active_slots_; }
   /// The counters.
   [[nodiscard]] constexpr const blkfront_stats& stats() const noexcept { return stats_; }
   /// Requests submitted and not completed (on the ring, or waiting to be re-issued).
@@ -266,8 +341,9 @@ class blkfront {
   /// Publishes the requests submitted since the last call and notifies the back end if it asked
   /// for it (one notification per batch).
   constexpr void publish() noexcept {
-    if (!attached_ || front_.unpushed_requests() == 0) return;
-    if (front_.push_requests()) {
+    if (!attached_) return;
+    const bool notify = with_ring([](auto& fr) { return fr.unpushed_requests() != 0 && fr.push_requests(); });
+    if (notify) {
       ++stats_.notifications;
       env_.notify();
     }
@@ -282,10 +358,10 @@ class blkfront {
     if (!attached_) return u32{0};
     u32 done = 0;
     for (;;) {
-      auto n = front_.consume_responses([&](const abi::blkif_response& r) {
+      auto n = with_ring([&](auto& fr) { return fr.consume_responses([&](const response_t& r) {
         const u64 id = r.id;
-        const u32 idx = static_cast<u32>(id & 0xff);
-        if (idx >= slots || shadow_[idx].state != slot_state::on_ring || shadow_[idx].gen != (id >> 8)) {
+        const u32 idx = static_cast<u32>(id & 0xffff);
+        if (idx >= slots || shadow_[idx].state != slot_state::on_ring || shadow_[idx].gen != (id >> 16)) {
           ++stats_.bogus_responses;
           return;
         }
@@ -294,9 +370,9 @@ class blkfront {
         complete(s, r.status);
         ++done;
         on_complete(cookie, static_cast<s16>(r.status));
-      });
+      }); });
       if (!n) return n.error();
-      auto more = front_.final_check_for_responses();
+      auto more = with_ring([](auto& fr) { return fr.final_check_for_responses(); });
       if (!more) return more.error();
       if (!more.value()) break;
     }
@@ -326,16 +402,27 @@ class blkfront {
     grant_ref ref{};
   };
 
+  // Runs \p f on the front ring in use (the full-size one, or the one-page fallback).
+  template <class F>
+  constexpr decltype(auto) with_ring(F&& f) noexcept {
+    if constexpr (RingOrder != 0) {
+      if (order_ == 0) return f(small_);
+    }
+    return f(front_);
+  }
+
+  // Shadow entries [0, active_slots_) are usable: at most as many requests as the ring holds.
   constexpr shadow_entry* free_slot() const noexcept {
-    for (const auto& s : shadow_)
-      if (s.state == slot_state::free) return const_cast<shadow_entry*>(&s);
+    for (u32 i = 0; i < active_slots_; ++i)
+      if (shadow_[i].state == slot_state::free) return const_cast<shadow_entry*>(&shadow_[i]);
     return nullptr;
   }
 
   // A free slot, preferring one whose indirect pages already list \p buf's segments.
   constexpr shadow_entry* free_slot_for(unsigned char* buf, u32 bytes) noexcept {
     shadow_entry* any = nullptr;
-    for (auto& s : shadow_) {
+    for (u32 i = 0; i < active_slots_; ++i) {
+      auto& s = shadow_[i];
       if (s.state != slot_state::free) continue;
       if (s.ind_valid && s.ind_buf == buf && s.ind_bytes == bytes) return &s;
       if (any == nullptr) any = &s;
@@ -382,19 +469,20 @@ class blkfront {
     s.discard_count = 0;
   }
 
-  // Puts \p s on the ring (a free slot exists: at most `slots` requests are outstanding). False
-  // (nothing on the ring, no grant left) if a grant cannot be made or the request no longer
-  // fits the features (after a reconnect).
+  // Puts \p s on the ring (a free slot exists: at most `ring_slots()` requests are outstanding).
+  // False (nothing on the ring, no grant left) if a grant cannot be made, the request no longer
+  // fits the features or the ring is full (after a reconnect to a smaller ring).
   constexpr bool issue(shadow_entry& s) noexcept {
+    if (with_ring([](auto& fr) { return fr.full(); })) return false;
     const u32 idx = static_cast<u32>(&s - shadow_);
-    s.gen = (s.gen + 1) & 0x00ffffffffffffffu;
-    const u64 id = (s.gen << 8) | idx;
-    abi::blkif_request r{};
+    s.gen = (s.gen + 1) & 0x0000ffffffffffffu;
+    const u64 id = (s.gen << 16) | idx;
+    request_t r{};
     r.id = id;
     r.sector_number = s.sector;
     s.ngrants = 0;
     if (s.op == abi::BLKIF_OP::DISCARD) {
-      abi::blkif_request_discard d{};
+      discard_t d{};
       d.operation = static_cast<u8>(abi::BLKIF_OP::DISCARD);
       d.id = id;
       d.sector_number = s.sector;
@@ -414,7 +502,7 @@ class blkfront {
       return put_on_ring(s, r);
     }
     if (segs > f_.max_indirect_segments) return false;
-    abi::blkif_request_indirect ind{};
+    indirect_t ind{};
     ind.operation = static_cast<u8>(abi::BLKIF_OP::INDIRECT);
     ind.indirect_op = static_cast<u8>(s.op);
     ind.nr_segments = static_cast<u16>(segs);
@@ -513,8 +601,8 @@ class blkfront {
     return g;
   }
 
-  constexpr bool put_on_ring(shadow_entry& s, const abi::blkif_request& r) noexcept {
-    copy_object(&front_.claim_request(), r);
+  constexpr bool put_on_ring(shadow_entry& s, const request_t& r) noexcept {
+    with_ring([&](auto& fr) { copy_object(&fr.claim_request(), r); });
     s.state = slot_state::on_ring;
     ++stats_.submitted;
     return true;
@@ -567,10 +655,11 @@ class blkfront {
         }
         ind_granted_[i] = false;
       }
-    if (!env_.end_grant(ring_ref_)) {
-      ++stats_.busy_grants;
-      busy = true;
-    }
+    for (u32 i = 0; i < (1u << order_); ++i)
+      if (!env_.end_grant(ring_ref_[i])) {
+        ++stats_.busy_grants;
+        busy = true;
+      }
     attached_ = false;
     if (busy) return errc::ebusy;
     return {};
@@ -583,14 +672,21 @@ class blkfront {
     __builtin_memcpy(dst, &src, sizeof(T));
   }
 
+  // The one-page fallback ring (unused, and of no size, when RingOrder is 0).
+  struct no_ring {};
+  using small_ring = std::conditional_t<RingOrder != 0, front_ring<protocol_one_page>, no_ring>;
+
   Env& env_;
-  page& ring_page_;
+  page* ring_page_;
   page* ind_;
   domain_id be_{};
   blkfront_features f_{};
   bool attached_ = false;
+  u32 order_ = 0;
+  u32 active_slots_ = slots;
   front_ring<protocol> front_{};
-  grant_ref ring_ref_{};
+  [[no_unique_address]] small_ring small_{};
+  grant_ref ring_ref_[ring_pages]{};
   grant_ref ind_ref_[indirect_pages == 0 ? 1 : indirect_pages]{};
   bool ind_granted_[indirect_pages == 0 ? 1 : indirect_pages]{};
   u64 seq_ = 0;

@@ -22,9 +22,12 @@
 /// **Handshake** (xenbus.hpp's `frontend_step`): when the back end is in `InitWait`, `publish`
 /// reads the features (`sectors`, `info`, `mode`, `sector-size`, `feature-barrier`,
 /// `feature-flush-cache`, `feature-discard`, `feature-persistent`,
-/// `feature-max-indirect-segments`), attaches the engine (a fresh ring), allocates a new event
-/// channel and writes `ring-ref`, `event-channel`, `protocol` and `feature-persistent` with
-/// `state` = Initialised in one transaction; on the back end's `Connected` the front end says
+/// `feature-max-indirect-segments`, `max-ring-page-order`), attaches the engine (a fresh ring),
+/// allocates a new event channel and writes the ring's grant references (`ring-ref` for one
+/// page; `ring-page-order` and `ring-ref0`.. for more; a multi-page-capable engine writes
+/// `ring-page-order` also when it fell back to one page), `event-channel`, `protocol` (the
+/// engine's ABI: "x86_32-abi" for an i386 guest, "x86_64-abi" for an x86_64 one) and
+/// `feature-persistent` with `state` = Initialised in one transaction; on the back end's `Connected` the front end says
 /// `Connected`. When the back end drops back to `InitWait` (a restarted back end) or goes
 /// `Closing`/`Closed`, the old ring is dead: the engine detaches (completing what was answered,
 /// keeping the rest) and, once the handshake is done again, re-issues the rest.
@@ -125,13 +128,29 @@ class blkfront_device {
         return ref.error();
       }
     }
+    namespace k = abi::blkif_xenstore;
     char r[10]{}, c[10]{};
-    const std::size_t rn = format_xs_u32(e_.ring_ref().value(), r);
+    if constexpr (Engine::ring_pages > 1) {
+      // A multi-page-capable front end always says its order (also 0 after a fallback), so
+      // that no ring-page-order of an earlier connection is left behind.
+      const std::size_t on = format_xs_u32(e_.ring_order(), r);
+      XENABI_TRY(xs.write(fe.key(k::ring_page_order).str(), xs_str{r, on}, tx));
+    }
+    if (e_.ring_order() == 0) {
+      const std::size_t rn = format_xs_u32(e_.ring_ref().value(), r);
+      XENABI_TRY(xs.write(fe.key(k::ring_ref).str(), xs_str{r, rn}, tx));
+    } else {
+      for (u32 i = 0; i < (1u << e_.ring_order()); ++i) {
+        xs_path<16> name(xs_str{k::ring_ref});
+        name.append(i);
+        const std::size_t rn = format_xs_u32(e_.ring_ref(i).value(), r);
+        XENABI_TRY(xs.write(fe.key(name.str()).str(), xs_str{r, rn}, tx));
+      }
+    }
     const std::size_t cn = format_xs_u32(port_.value(), c);
-    XENABI_TRY(xs.write(fe.key(abi::blkif_xenstore::ring_ref).str(), xs_str{r, rn}, tx));
-    XENABI_TRY(xs.write(fe.key(abi::blkif_xenstore::event_channel).str(), xs_str{c, cn}, tx));
-    XENABI_TRY(xs.write(fe.key(abi::blkif_xenstore::protocol).str(), xs_str{"x86_64-abi"}, tx));
-    return xs.write(fe.key(abi::blkif_xenstore::feature_persistent).str(),
+    XENABI_TRY(xs.write(fe.key(k::event_channel).str(), xs_str{c, cn}, tx));
+    XENABI_TRY(xs.write(fe.key(k::protocol).str(), xs_str{Engine::abi_type::protocol}, tx));
+    return xs.write(fe.key(k::feature_persistent).str(),
                     xs_str{e_.features().persistent ? "1" : "0"}, tx);
   }
 
@@ -152,6 +171,8 @@ class blkfront_device {
     f.persistent = number(fe, k::feature_persistent).value_or(0) == 1;
     const u64 ind = number(fe, k::feature_max_indirect_segments).value_or(0);
     f.max_indirect_segments = ind > 0xffffffffu ? 0xffffffffu : static_cast<u32>(ind);
+    const u64 order = number(fe, k::max_ring_page_order).value_or(0);
+    f.max_ring_page_order = order > 31 ? 31u : static_cast<u32>(order);
     return f;
   }
   constexpr result<u64> number(const xenbus& fe, xs_str key) noexcept {

@@ -10,8 +10,9 @@
 /// write to a read-only disk, host I/O error) or `BLKIF_RSP_EOPNOTSUPP` (an operation or
 /// feature this back end does not offer).
 ///
-/// The request is the back end's private copy of the ring slot (`back_ring` copies each slot
-/// once); segment lists in indirect pages are likewise copied out once before use.
+/// The request is the back end's private copy of the ring slot, in the x86_64 layout whatever the
+/// front end's width (`shared_ring` copies each slot once, blk_ring.hpp); segment lists in
+/// indirect pages are likewise copied out once before use.
 #pragma once
 
 #include <sys/uio.h>
@@ -22,20 +23,11 @@
 
 #include <hv/backend/blk_disk.hpp>
 #include <hv/backend/blk_grants.hpp>
+#include <hv/backend/blk_ring.hpp>
 #include <xenabi/abi/io/blkif.hpp>
 
 namespace hv::blk {
 
-/// The 64-bit block protocol's types (xenhv serves x86_64 front ends).
-namespace bif {
-using request = xenabi::abi::blkif_x86_64_request;                    ///< READ/WRITE/BARRIER/FLUSH.
-using request_discard = xenabi::abi::blkif_x86_64_request_discard;    ///< DISCARD.
-using request_indirect = xenabi::abi::blkif_x86_64_request_indirect;  ///< INDIRECT.
-using response = xenabi::abi::blkif_x86_64_response;                  ///< A response.
-using segment = xenabi::abi::blkif_request_segment;                   ///< One segment.
-using op = xenabi::abi::BLKIF_OP;                                     ///< Operations.
-using rsp = xenabi::abi::BLKIF_RSP;                                   ///< Statuses.
-}  // namespace bif
 
 /// What the back end offers (advertised in xenstore as the `feature-*` keys).
 struct features {

@@ -15,10 +15,13 @@
 /// **Keys written** (backend directory, before InitWait): `sectors`, `sector-size` (512),
 /// `physical-sector-size`, `info` (`VDISK_READONLY` for a read-only image), `mode`,
 /// `feature-barrier`, `feature-flush-cache`, `feature-discard` (+ `discard-granularity`,
-/// `discard-alignment`), `feature-persistent`, `feature-max-indirect-segments`.
+/// `discard-alignment`), `feature-persistent`, `feature-max-indirect-segments`,
+/// `max-ring-page-order`.
 ///
-/// **States.** On the front end's `Initialised` the device reads `ring-ref`, `event-channel`,
-/// `protocol` (absent or "x86_64-abi"; a multi-page ring is refused) and `feature-persistent`,
+/// **States.** On the front end's `Initialised` the device reads `ring-page-order` (absent: 0; at
+/// most the advertised `max-ring-page-order`), the ring's grant references (`ring-ref` for one
+/// page, or `ring-ref0`; `ring-ref0` .. `ring-ref<2^order - 1>` for more), `event-channel`, `protocol` (absent or "x86_64-abi": x86_64 layout;
+/// "x86_32-abi": i386 layout; anything else is refused) and `feature-persistent`,
 /// binds the event channel, connects a `blkback` and switches to `Connected`. It connects only
 /// on `Initialised`, never on a front end already `Connected`: that front end's ring belongs to a
 /// previous back end instance and its indices are not at zero; the front end first sees this
@@ -37,6 +40,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <hv/backend/blkback.hpp>
 #include <hv/backend/driver_domain.hpp>
@@ -76,6 +81,8 @@ class vbd {
     }
     w(keys::feature_persistent, cfg_.persistent ? "1" : "0");
     w(keys::feature_max_indirect_segments, std::to_string(o.max_indirect_segments));
+    if (cfg_.max_ring_page_order > max_ring_page_order) cfg_.max_ring_page_order = max_ring_page_order;
+    w(keys::max_ring_page_order, std::to_string(cfg_.max_ring_page_order));
     set_state(xenabi::abi::XenbusState::InitWait);
     (void)dd_.xs().watch(fe_dir_ + "/state", token_);
   }
@@ -138,24 +145,35 @@ class vbd {
   }
   void connect() {
     namespace keys = xenabi::abi::blkif_xenstore;
-    const auto ring = number(keys::ring_ref);
     const auto port = number(keys::event_channel);
-    if (!ring || !port || *ring > 0xffffffffu || *port > 0xffffffffu) return fail("missing or bad ring-ref/event-channel");
-    if (auto order = number(keys::ring_page_order); order && *order != 0) return fail("multi-page rings are not supported");
-    if (auto proto = dd_.xs().read(fe_dir_ + "/" + keys::protocol); proto && proto.value() != "x86_64-abi")
-      return fail("protocol " + proto.value() + " is not supported (x86_64-abi only)");
+    if (!port || *port > 0xffffffffu) return fail("missing or bad event-channel");
+    const auto order = number(keys::ring_page_order).value_or(0);
+    if (order > cfg_.max_ring_page_order)
+      return fail("ring-page-order " + std::to_string(order) + " is above max-ring-page-order");
+    std::vector<std::uint32_t> refs;
+    for (std::uint64_t i = 0; i < (std::uint64_t{1} << order); ++i) {
+      // One page: "ring-ref" (or "ring-ref0"); more: "ring-ref<i>".
+      auto ref = order == 0 ? number(keys::ring_ref) : std::nullopt;
+      if (!ref) ref = number((std::string(keys::ring_ref) + std::to_string(i)).c_str());
+      if (!ref || *ref > 0xffffffffu) return fail("missing or bad ring-ref" + std::to_string(i));
+      refs.push_back(static_cast<std::uint32_t>(*ref));
+    }
+    std::optional<std::string> proto;
+    if (auto v = dd_.xs().read(fe_dir_ + "/" + keys::protocol)) proto = v.value();
+    const auto width = protocol_width(proto ? std::optional<std::string_view>(*proto) : std::nullopt);
+    if (!width) return fail("protocol " + *proto + " is not supported (x86_64-abi or x86_32-abi)");
     const auto persistent = number(keys::feature_persistent);
     auto local = dd_.bind_interdomain(fe_id_, static_cast<std::uint32_t>(*port));
     if (!local) return fail("cannot bind event channel " + std::to_string(*port));
     port_ = local.value();
     const std::uint32_t lp = port_;
-    blkback::params p{fe_id_, static_cast<std::uint32_t>(*ring), cfg_.persistent && persistent.value_or(0) == 1,
-                      [this, lp] { (void)dd_.notify(lp); }};
+    blkback::params p{fe_id_, refs, cfg_.persistent && persistent.value_or(0) == 1,
+                      [this, lp] { (void)dd_.notify(lp); }, *width};
     be_ = blkback::connect(dd_.dom(), disk_, cfg_, std::move(p));
     if (!be_) {
       dd_.close(port_);
       port_ = 0;
-      return fail("cannot map ring-ref " + std::to_string(*ring));
+      return fail("cannot map the ring's " + std::to_string(refs.size()) + " page(s)");
     }
     dd_.on_port(port_, [this] {
       if (be_) be_->kick();

@@ -1,14 +1,15 @@
 /// \file
 /// \ingroup drivers
 /// The block back end (blkback) of one connected front end: the shared blkif ring mapped from
-/// the front end's grant, a dispatcher thread that consumes requests, a pool of worker threads
+/// the front end's grants (one page or `2^ring-page-order` pages, either width: blk_ring.hpp), a
+/// dispatcher thread that consumes requests, a pool of worker threads
 /// that serve them against a file-backed disk (blk_disk.hpp) through the front end's grants
 /// (blk_grants.hpp, blk_request.hpp), and the responses.
 ///
 /// \code
 /// hv::blk::disk img("disk.img", false);
-/// hv::blk::blkback::params p{frontend_id, ring_ref, /*persistent=*/true,
-///                            [&] { send_event_to_frontend(); }};
+/// hv::blk::blkback::params p{frontend_id, {ring_ref}, /*persistent=*/true,
+///                            [&] { send_event_to_frontend(); }, hv::blk::abi_width::x86_64};
 /// auto be = hv::blk::blkback::connect(driver_domain, img, {}, p);   // maps the ring, starts threads
 /// ... on each event from the front end: be->kick();
 /// be->kill();       // a crash: in-flight requests are left unanswered
@@ -42,12 +43,9 @@
 #include <vector>
 
 #include <hv/backend/blk_request.hpp>
-#include <xenabi/ring.hpp>
+#include <hv/backend/blk_ring.hpp>
 
 namespace hv::blk {
-
-/// The x86_64 blkif ring protocol (32 slots).
-using ring_protocol = xenabi::blkif_x86_64_ring;
 
 /// How a back end is set up.
 struct config {
@@ -55,6 +53,9 @@ struct config {
   bool persistent = true;  ///< Offer `feature-persistent`.
   /// Worker threads serving unordered requests (0: the dispatcher serves every request itself).
   unsigned workers = 2;
+  /// `max-ring-page-order`: the largest ring (2^order pages) accepted (at most
+  /// `hv::blk::max_ring_page_order`).
+  unsigned max_ring_page_order = blk::max_ring_page_order;
   /// Called (from the serving thread) when a request starts (`true`) and when it has completed,
   /// before its response is written (`false`); for tests and tracing. May be empty.
   std::function<void(const xenabi::abi::blkif_x86_64_request&, bool started)> observer;
@@ -74,25 +75,40 @@ class blkback {
  public:
   /// The connection: who the front end is and how to reach it.
   struct params {
-    std::uint16_t frontend = 0;            ///< The front end's domain id.
-    std::uint32_t ring_ref = 0;            ///< Grant reference of the shared ring page.
-    bool persistent = false;               ///< The front end also offered `feature-persistent`.
-    std::function<void()> notify;          ///< Sends an event to the front end.
+    std::uint16_t frontend = 0;                ///< The front end's domain id.
+    std::vector<std::uint32_t> ring_refs;      ///< Grant references of the ring's pages, in order.
+    bool persistent = false;                   ///< The front end also offered `feature-persistent`.
+    std::function<void()> notify;              ///< Sends an event to the front end.
+    abi_width protocol = abi_width::x86_64;    ///< The front end's ring layout (`protocol`).
   };
 
-  /// Maps the ring granted by \p p.frontend (as \p backend, the driver domain), attaches to it
-  /// and starts the threads. Null if the ring grant cannot be mapped writable (then \p why, if
-  /// given, is `eacces`).
+  /// Maps the ring pages granted by \p p.frontend (as \p backend, the driver domain), attaches
+  /// to them and starts the threads. Null if the page count is not a power of two up to
+  /// `2^c.max_ring_page_order` (then \p why, if given, is `einval`) or a page cannot be mapped
+  /// writable (`eacces`; nothing stays mapped).
   [[nodiscard]] static std::unique_ptr<blkback> connect(domain& backend, const disk& d, const config& c, params p,
                                                         errc* why = nullptr) {
-    auto m = grant_map(backend, p.frontend, p.ring_ref, false);
-    auto v = m.status == abi::GNTST::okay ? granted_frame(backend, m.handle) : result<granted_view>(errc::eacces);
-    if (!v) {
-      if (m.status == abi::GNTST::okay) (void)grant_unmap(backend, m.handle);
-      if (why != nullptr) *why = errc::eacces;
+    const std::size_t n = p.ring_refs.size();
+    const unsigned max_order = c.max_ring_page_order < max_ring_page_order ? c.max_ring_page_order : max_ring_page_order;
+    if (n == 0 || (n & (n - 1)) != 0 || n > (std::size_t{1} << max_order)) {
+      if (why != nullptr) *why = errc::einval;
       return nullptr;
     }
-    return std::unique_ptr<blkback>(new blkback(backend, d, c, std::move(p), m.handle, v.value().bytes.data()));
+    std::vector<std::uint32_t> handles;
+    std::vector<std::byte*> pages;
+    for (std::uint32_t ref : p.ring_refs) {
+      auto m = grant_map(backend, p.frontend, ref, false);
+      auto v = m.status == abi::GNTST::okay ? granted_frame(backend, m.handle) : result<granted_view>(errc::eacces);
+      if (m.status == abi::GNTST::okay) handles.push_back(m.handle);
+      if (!v) {
+        for (std::uint32_t h : handles) (void)grant_unmap(backend, h);
+        if (why != nullptr) *why = errc::eacces;
+        return nullptr;
+      }
+      pages.push_back(v.value().bytes.data());
+    }
+    shared_ring ring(std::move(pages), p.protocol);
+    return std::unique_ptr<blkback>(new blkback(backend, d, c, std::move(p), std::move(handles), std::move(ring)));
   }
   blkback(const blkback&) = delete;
   blkback& operator=(const blkback&) = delete;
@@ -121,30 +137,32 @@ class blkback {
   [[nodiscard]] const grant_access& grants() const noexcept { return grants_; }
   /// What is offered (after adjusting to the disk).
   [[nodiscard]] const features& offered() const noexcept { return handler_.offered(); }
+  /// Slots of the shared ring.
+  [[nodiscard]] std::uint32_t ring_slots() const noexcept { return ring_.size(); }
+  /// The front end's ring layout.
+  [[nodiscard]] abi_width protocol() const noexcept { return ring_.width(); }
 
  private:
-  blkback(domain& backend, const disk& d, const config& c, params p, std::uint32_t ring_handle, std::byte* ring)
+  blkback(domain& backend, const disk& d, const config& c, params p, std::vector<std::uint32_t> ring_handles,
+          shared_ring ring)
       : be_(backend),
         p_(std::move(p)),
-        ring_handle_(ring_handle),
+        ring_handles_(std::move(ring_handles)),
         grants_(backend, p_.frontend, c.persistent && p_.persistent, persistent_capacity(c)),
         handler_(d, grants_, c.offer),
-        observer_(c.observer) {
-    ring_ = ring_type::attach(*std::launder(reinterpret_cast<ring_protocol::shared_ring*>(ring)), 0);
-    // The front end initialised the page; our indices start where its producer index says
-    // nothing was produced yet (a fresh ring: 0).
+        observer_(c.observer),
+        ring_(std::move(ring)) {
+    // The front end initialised the pages; our indices start at 0 (a fresh ring).
     for (unsigned i = 0; i < c.workers; ++i) workers_.emplace_back([this] { work(); });
     dispatcher_ = std::thread([this] { dispatch(); });
   }
-
-  using ring_type = xenabi::back_ring<ring_protocol>;
 
   // Persistent mappings leave room in the driver domain's maptrack for the ring and for the
   // per-request mappings of every request that can be in service at once.
   static std::size_t persistent_capacity(const config& c) {
     const std::size_t concurrent = c.workers == 0 ? 1 : c.workers;
     const std::size_t per_request = std::size_t{c.offer.max_indirect_segments} + 8 + 11;
-    const std::size_t reserve = 1 + concurrent * per_request;
+    const std::size_t reserve = (std::size_t{1} << max_ring_page_order) + concurrent * per_request;
     return reserve >= domain::max_maptrack ? 0 : domain::max_maptrack - reserve;
   }
 
@@ -162,13 +180,13 @@ class blkback {
         bool more = false;
         {
           std::lock_guard lock(ring_mu_);
-          auto n = ring_.consume_requests([&](const bif::request& r) { batch.push_back(r); });
+          auto n = ring_.consume([&](const bif::request& r) { batch.push_back(r); });
           if (!n) {
             broken_ = true;
             return;
           }
           if (batch.empty()) {
-            auto f = ring_.final_check_for_requests();
+            auto f = ring_.final_check();
             if (!f) {
               broken_ = true;
               return;
@@ -255,8 +273,8 @@ class blkback {
       rsp.id = r.id;
       rsp.operation = response_operation(r);
       rsp.status = status;
-      ring_.produce_response(rsp);
-      notify = ring_.push_responses();
+      ring_.produce(rsp);
+      notify = ring_.push();
     }
     if (notify && p_.notify) {
       ++stats_.notifies;
@@ -283,24 +301,20 @@ class blkback {
     for (auto& w : workers_)
       if (w.joinable()) w.join();
     grants_.clear();
-    if (ring_handle_ != no_handle) {
-      (void)grant_unmap(be_, ring_handle_);
-      ring_handle_ = no_handle;
-    }
+    for (std::uint32_t h : ring_handles_) (void)grant_unmap(be_, h);
+    ring_handles_.clear();
   }
-
-  static constexpr std::uint32_t no_handle = ~std::uint32_t{0};
 
   domain& be_;
   params p_;
-  std::uint32_t ring_handle_;
+  std::vector<std::uint32_t> ring_handles_;
   grant_access grants_;
   request_handler handler_;
   std::function<void(const bif::request&, bool)> observer_;
   counters stats_;
 
   std::mutex ring_mu_;  // guards ring_ (both the consumer and the producer side)
-  ring_type ring_;
+  shared_ring ring_;
 
   std::mutex mu_;  // guards the fields below
   std::condition_variable cv_;        // dispatcher: kicked or stop

@@ -59,7 +59,7 @@ struct fixture {
   hv::sim::machine m{8 << 20};
   hv::domain& fe;
   hv::domain& be;
-  xenabi::front_ring<hv::blk::ring_protocol> front;
+  xenabi::front_ring<xenabi::blkif_x86_64_ring> front;
   std::unique_ptr<hv::blk::blkback> back;
   std::atomic<int> events{0};
 
@@ -107,9 +107,9 @@ struct fixture {
   /// Initialises the ring page and connects a back end to it.
   void connect(const hv::blk::disk& d, hv::blk::config c = {}, bool persistent = true) {
     grant(ring_ref, ring_gfn);
-    front = xenabi::front_ring<hv::blk::ring_protocol>::init(
-        *std::launder(reinterpret_cast<hv::blk::ring_protocol::shared_ring*>(page(ring_gfn))));
-    hv::blk::blkback::params p{fe_id, ring_ref, persistent, [this] { ++events; }};
+    front = xenabi::front_ring<xenabi::blkif_x86_64_ring>::init(
+        *std::launder(reinterpret_cast<xenabi::blkif_x86_64_ring::shared_ring*>(page(ring_gfn))));
+    hv::blk::blkback::params p{fe_id, {ring_ref}, persistent, [this] { ++events; }};
     back = hv::blk::blkback::connect(be, d, c, p);
     if (!back) throw std::runtime_error("connect failed");
   }

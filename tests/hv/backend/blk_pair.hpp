@@ -32,18 +32,29 @@ struct sim_env {
 };
 
 using front_type = xenabi::blkfront<sim_env, 256, 1024>;
+/// A front end with the i386 ring layout (what a -m32 guest's blkfront is).
+using front32_type = xenabi::blkfront<sim_env, 256, 1024, 0, xenabi::blkif_abi_x86_32>;
+/// A front end with a 4-page ring (ring-page-order 2: 128 slots).
+using front_order2_type = xenabi::blkfront<sim_env, 256, 1024, 2>;
+/// A front end with a 4-page i386 ring.
+using front32_order2_type = xenabi::blkfront<sim_env, 256, 1024, 2, xenabi::blkif_abi_x86_32>;
 
 /// The guest: its grant table (mapped at gfn 0x50..0x53, managed by xenabi::grant_table), a
-/// blkfront engine with its ring and indirect pages, and buffer space, all in domain 0's RAM.
+/// blkfront engine of type \p Front with its ring (from gfn 0x100) and indirect pages (from
+/// 0x110), and buffer space, all in domain 0's RAM.
+template <class Front = front_type>
 struct guest_side {
+  using front_engine = Front;
   hv::sim::machine m{8 << 20};
   hv::domain& fe;
   std::unique_ptr<xenabi::grant_table<2048>> gt;
   sim_env env;
-  std::unique_ptr<front_type> front;
+  std::unique_ptr<Front> front;
   std::map<std::uint64_t, std::vector<std::int16_t>> done;  // cookie -> statuses
 
-  static constexpr std::uint64_t grant_gfn = 0x50, ring_gfn = 0x100, ind_gfn = 0x110, buf_gfn = 0x200;
+  static_assert(Front::ring_pages <= 16);
+  static constexpr std::uint64_t grant_gfn = 0x50, ring_gfn = 0x100, ind_gfn = 0x110;
+  static constexpr std::uint64_t buf_gfn = ind_gfn + Front::indirect_pages < 0x200 ? 0x200 : ind_gfn + Front::indirect_pages;
 
   guest_side() : fe(m.dom(fe_id)) {
     {
@@ -56,8 +67,8 @@ struct guest_side {
         *std::launder(reinterpret_cast<xenabi::abi::grant_entry_v1(*)[2048]>(page(grant_gfn))));
     env.fe = &fe;
     env.gt = gt.get();
-    front = std::make_unique<front_type>(env, *reinterpret_cast<front_type::page*>(page(ring_gfn)),
-                                         reinterpret_cast<front_type::page*>(page(ind_gfn)));
+    front = std::make_unique<Front>(env, *reinterpret_cast<typename Front::page*>(page(ring_gfn)),
+                                    reinterpret_cast<typename Front::page*>(page(ind_gfn)));
   }
 
   [[nodiscard]] std::byte* page(std::uint64_t gfn) const {
@@ -94,7 +105,13 @@ struct guest_side {
 
 /// A guest with blkfront and a restartable blkback (no xenstore: the handshake's outcome is
 /// applied directly).
-struct pair : guest_side {
+template <class Front = front_type>
+struct pair : guest_side<Front> {
+  using base = guest_side<Front>;
+  using base::env;
+  using base::front;
+  using base::m;
+  using base::recorder;
   hv::domain& be;
   std::mutex be_mu;
   std::unique_ptr<hv::blk::blkback> back;
@@ -117,6 +134,7 @@ struct pair : guest_side {
     f.discard = c.offer.discard && !d.readonly();
     f.max_indirect_segments = c.offer.max_indirect_segments;
     f.persistent = c.persistent;
+    f.max_ring_page_order = c.max_ring_page_order;
     return f;
   }
   /// The xenbus handshake's outcome: the front end attaches with the back end's features, the
@@ -124,7 +142,11 @@ struct pair : guest_side {
   void connect(const hv::blk::disk& d, hv::blk::config c = {}) {
     auto ref = front->attach(xenabi::domain_id{be_id}, features_of(c, d), recorder());
     if (!ref) throw std::runtime_error("attach failed");
-    hv::blk::blkback::params p{fe_id, ref.value().value(), c.persistent, [this] { ++events; }};
+    std::vector<std::uint32_t> refs;
+    for (std::uint32_t i = 0; i < (1u << front->ring_order()); ++i) refs.push_back(front->ring_ref(i).value());
+    const auto width = std::is_same_v<typename Front::abi_type, xenabi::blkif_abi_x86_32> ? hv::blk::abi_width::x86_32
+                                                                                             : hv::blk::abi_width::x86_64;
+    hv::blk::blkback::params p{fe_id, refs, c.persistent, [this] { ++events; }, width};
     auto b = hv::blk::blkback::connect(be, d, c, p);
     if (!b) throw std::runtime_error("backend connect failed");
     std::lock_guard lock(be_mu);

@@ -7,10 +7,16 @@
 
 using namespace blktest;
 
-TEST_CASE("blk xenbus: handshake publishes features and the ring and channel - I/O flows through the event channel") {
+namespace {
+template <class Front>
+constexpr bool is_i386 = std::is_same_v<typename Front::abi_type, xenabi::blkif_abi_x86_32>;
+}  // namespace
+
+TEMPLATE_TEST_CASE("blk xenbus: handshake publishes features and the ring and channel - I/O flows through the event channel",
+                   "", front_type, front32_type, front_order2_type, front32_order2_type) {
   temp_image img(4 << 20);
   hv::blk::disk d(img.path, false);
-  blk_system s;
+  blk_system<TestType> s;
   s.create(d);
   s.wait_connected();
   const std::string be = s.backend_dir();
@@ -18,7 +24,21 @@ TEST_CASE("blk xenbus: handshake publishes features and the ring and channel - I
   REQUIRE(s.guest_xs->read("device/vbd/51712/state").value() == "4");
   REQUIRE(s.guest_xs->read(be + "/sectors").value() == std::to_string((4 << 20) / 512));
   REQUIRE(s.guest_xs->read(be + "/feature-max-indirect-segments").value() == "256");
-  REQUIRE(s.guest_xs->read("device/vbd/51712/protocol").value() == "x86_64-abi");
+  REQUIRE(s.guest_xs->read(be + "/max-ring-page-order").value() == "4");
+  // The protocol follows the front end's ABI; the ring keys its page count.
+  REQUIRE(s.guest_xs->read("device/vbd/51712/protocol").value() == (is_i386<TestType> ? "x86_32-abi" : "x86_64-abi"));
+  REQUIRE(s.vbd->backend()->protocol() == (is_i386<TestType> ? hv::blk::abi_width::x86_32 : hv::blk::abi_width::x86_64));
+  if constexpr (TestType::ring_pages == 1) {
+    REQUIRE(s.guest_xs->read("device/vbd/51712/ring-ref").value() == std::to_string(s.front->ring_ref().value()));
+    REQUIRE_FALSE(s.guest_xs->read("device/vbd/51712/ring-page-order"));
+    REQUIRE(s.vbd->backend()->ring_slots() == 32);
+  } else {
+    REQUIRE(s.guest_xs->read("device/vbd/51712/ring-page-order").value() == "2");
+    for (std::uint32_t i = 0; i < 4; ++i)
+      REQUIRE(s.guest_xs->read("device/vbd/51712/ring-ref" + std::to_string(i)).value() ==
+              std::to_string(s.front->ring_ref(i).value()));
+    REQUIRE(s.vbd->backend()->ring_slots() == 128);
+  }
   REQUIRE(s.front->features().persistent);
   REQUIRE(s.front->features().barrier);
   REQUIRE(s.dev->bus().backend_id() == s.dd_id);
@@ -37,7 +57,7 @@ TEST_CASE("blk xenbus: handshake publishes features and the ring and channel - I
 TEST_CASE("blk xenbus: a read-only image is advertised as such and the front end refuses writes") {
   temp_image img(1 << 20);
   hv::blk::disk d(img.path, true);
-  blk_system s;
+  blk_system<> s;
   s.create(d);
   s.wait_connected();
   REQUIRE(s.front->features().readonly);
@@ -45,10 +65,11 @@ TEST_CASE("blk xenbus: a read-only image is advertised as such and the front end
   REQUIRE(s.front->write(0, s.buffer(0), 4096, 1).error() == xenabi::errc::erofs);
 }
 
-TEST_CASE("blk xenbus: driver domain killed mid-I/O and restarted - reconnect and re-issue") {
+TEMPLATE_TEST_CASE("blk xenbus: driver domain killed mid-I/O and restarted - reconnect and re-issue", "", front_type,
+                   front32_order2_type) {
   temp_image img(8 << 20);
   hv::blk::disk d(img.path, false);
-  blk_system s;
+  blk_system<TestType> s;
   // The first instance stalls its 5th request until killed.
   std::mutex mu;
   std::condition_variable cv;
@@ -108,4 +129,34 @@ TEST_CASE("blk xenbus: driver domain killed mid-I/O and restarted - reconnect an
   s.front->publish();
   s.run_until_done(n + 1);
   REQUIRE(std::memcmp(s.buffer(300), s.buffer(0), 32768) == 0);
+}
+
+TEST_CASE("blk xenbus: a front end with a ring too large or an unknown protocol is refused with an error key") {
+  temp_image img(1 << 20);
+  hv::blk::disk d(img.path, false);
+  struct bad {
+    const char* key;
+    const char* value;
+  };
+  for (const bad& b : {bad{"ring-page-order", "5"}, bad{"protocol", "arm-abi"}, bad{"ring-page-order", "1"}}) {
+    CAPTURE(b.key, b.value);
+    blk_system<> s;
+    hv::blk::config c;
+    c.max_ring_page_order = 0;  // ring-page-order 1 is above it
+    s.create(d, c);
+    s.wait_connected();
+    // The guest reconnects with a hostile key: the back end refuses and closes, no ring mapped.
+    REQUIRE(s.guest_xs->write("device/vbd/51712/state", "1"));  // Initialising: the back end offers InitWait
+    const std::string be = s.backend_dir();
+    for (int i = 0; i < 2000 && s.guest_xs->read(be + "/state").value() != "2"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(s.guest_xs->read(be + "/state").value() == "2");
+    REQUIRE(s.guest_xs->write(std::string("device/vbd/51712/") + b.key, b.value));
+    REQUIRE(s.guest_xs->write("device/vbd/51712/state", "3"));  // Initialised
+    for (int i = 0; i < 2000 && s.guest_xs->read(be + "/state").value() != "5"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    REQUIRE(s.guest_xs->read(be + "/state").value() == "5");  // Closing
+    REQUIRE(s.guest_xs->read(be + "/error"));
+    REQUIRE(s.vbd->backend() == nullptr);
+  }
 }

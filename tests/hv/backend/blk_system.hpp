@@ -51,13 +51,20 @@ struct sim_kernel {
 
 constexpr std::uint32_t devid = 51712;
 
-/// Guest 0 with a vbd served by a restartable driver domain.
-struct blk_system : guest_side {
+/// Guest 0 (front end engine \p Front) with a vbd served by a restartable driver domain.
+template <class Front = front_type>
+struct blk_system : guest_side<Front> {
+  using base = guest_side<Front>;
+  using base::fe;
+  using base::front;
+  using base::m;
+  using base::recorder;
+  using base::wait_done;
   hv::xenstore::store xs;
   std::optional<hv::xenstore::client> guest_xs;
   hv_store store;
   sim_kernel kernel;
-  using device_type = xenabi::blkfront_device<hv_store, sim_kernel, front_type>;
+  using device_type = xenabi::blkfront_device<hv_store, sim_kernel, Front>;
   std::unique_ptr<device_type> dev;
   std::uint16_t dd_id = 0;
   std::unique_ptr<hv::backend::driver_domain> dd;
@@ -71,7 +78,7 @@ struct blk_system : guest_side {
     store.c = &*guest_xs;
     kernel.fe = &fe;
     dev = std::make_unique<device_type>(store, kernel, *front, devid);
-    env.kick = [this] { (void)hv::backend::evtchn_send(fe, dev->event_port().value()); };
+    this->env.kick = [this] { (void)hv::backend::evtchn_send(fe, dev->event_port().value()); };
   }
   ~blk_system() { kill_backend(); }
 

@@ -276,11 +276,11 @@ TEST_CASE("blkback: a ring grant that cannot be mapped refuses the connection") 
   hv::blk::disk d(img.path, false);
   fixture f;
   f.grant(ring_ref, ring_gfn, /*ro=*/true);
-  hv::blk::blkback::params p{fe_id, ring_ref, true, {}};
+  hv::blk::blkback::params p{fe_id, {ring_ref}, true, {}};
   xenabi::errc why = xenabi::errc::eio;
   REQUIRE(hv::blk::blkback::connect(f.be, d, {}, p, &why) == nullptr);
   REQUIRE(why == xenabi::errc::eacces);
-  p.ring_ref = 4000;
+  p.ring_refs = {4000};
   REQUIRE(hv::blk::blkback::connect(f.be, d, {}, p) == nullptr);
   std::lock_guard lock(f.be.mu);
   for (auto& m : f.be.maptrack) REQUIRE_FALSE(m.in_use);

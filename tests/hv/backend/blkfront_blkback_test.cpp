@@ -17,10 +17,15 @@ void pattern(std::byte* p, std::size_t n, std::uint32_t seed) {
 
 }  // namespace
 
-TEST_CASE("blkfront+blkback: 1 MiB indirect writes and reads with persistent grants reuse everything") {
+// Each data test runs with the x86_64 and the i386 ring layout ("protocol"), on a one-page ring
+// and on a four-page ring ("ring-page-order" 2).
+#define BLK_FRONT_TYPES front_type, front32_type, front_order2_type, front32_order2_type
+
+TEMPLATE_TEST_CASE("blkfront+blkback: 1 MiB indirect writes and reads with persistent grants reuse everything", "",
+                   BLK_FRONT_TYPES) {
   temp_image img(8 << 20);
   hv::blk::disk d(img.path, false);
-  pair p;
+  pair<TestType> p;
   hv::blk::config c;
   c.workers = 1;  // the driver domain's maptrack then holds 2 MiB of persistent grants
   p.connect(d, c);
@@ -73,10 +78,10 @@ TEST_CASE("blkfront+blkback: without persistent grants each request's grants end
   REQUIRE(p.front->read(0, p.buffer(0) + 100, 512, 2).error() == xenabi::errc::einval);
 }
 
-TEST_CASE("blkfront+blkback: barrier, flush and discard") {
+TEMPLATE_TEST_CASE("blkfront+blkback: barrier, flush and discard", "", BLK_FRONT_TYPES) {
   temp_image img(1 << 20);
   hv::blk::disk d(img.path, false);
-  pair p;
+  pair<TestType> p;
   p.connect(d);
   std::byte* a = p.buffer(0);
   pattern(a, 65536, 5);
@@ -202,4 +207,57 @@ TEST_CASE("blkfront+blkback: back end killed mid-I/O and restarted - in-flight r
   std::size_t starts_before = 0;
   for (std::ptrdiff_t i = 0; i < barrier_start; ++i) starts_before += log[static_cast<std::size_t>(i)].second ? 1u : 0u;
   REQUIRE(completed_before.size() == starts_before);
+}
+
+TEMPLATE_TEST_CASE("blkfront+blkback: the ring's slots bound the requests in flight - a four-page ring holds 128", "",
+                   BLK_FRONT_TYPES) {
+  temp_image img(1 << 20);
+  hv::blk::disk d(img.path, false);
+  pair<TestType> p;
+  hv::blk::config c;
+  c.workers = 0;
+  p.connect(d, c);
+  // The back end is not woken until everything is queued: every request stays on the ring.
+  p.env.kick = [] {};
+  const std::uint32_t slots = TestType::ring_pages == 1 ? 32u : 128u;
+  REQUIRE(p.front->ring_slots() == slots);
+  REQUIRE(p.back->ring_slots() == slots);
+  REQUIRE(p.back->protocol() == (std::is_same_v<typename TestType::abi_type, xenabi::blkif_abi_x86_32>
+                                     ? hv::blk::abi_width::x86_32 : hv::blk::abi_width::x86_64));
+  for (std::uint32_t i = 0; i < slots; ++i) {
+    std::memset(p.buffer(i), static_cast<int>(i + 1), 4096);
+    REQUIRE(p.front->write(std::uint64_t{i} * 8, p.buffer(i), 4096, i));
+  }
+  REQUIRE_FALSE(p.front->can_submit());
+  REQUIRE(p.front->write(0, p.buffer(0), 4096, 999).error() == xenabi::errc::eagain);
+  p.front->publish();
+  p.back->kick();
+  p.wait_done(slots);
+  for (std::uint32_t i = 0; i < slots; ++i) {
+    REQUIRE(p.done[i] == std::vector<std::int16_t>{0});
+    auto b = img.bytes(std::uint64_t{i} * 4096, 4096);
+    REQUIRE(std::all_of(b.begin(), b.end(), [&](std::uint8_t x) { return x == ((i + 1) & 0xff); }));
+  }
+}
+
+TEST_CASE("blkfront+blkback: a four-page front end falls back to one page when the back end offers no more") {
+  temp_image img(1 << 20);
+  hv::blk::disk d(img.path, false);
+  pair<front_order2_type> p;
+  hv::blk::config c;
+  c.max_ring_page_order = 0;
+  p.connect(d, c);
+  REQUIRE(p.front->ring_order() == 0);
+  REQUIRE(p.front->ring_slots() == 32);
+  REQUIRE(p.back->ring_slots() == 32);
+  std::memset(p.buffer(0), 0x77, 8192);
+  REQUIRE(p.front->write(8, p.buffer(0), 8192, 1));
+  p.front->publish();
+  p.wait_done(1);
+  REQUIRE(p.front->read(8, p.buffer(4), 8192, 2));
+  p.front->publish();
+  p.wait_done(2);
+  REQUIRE(p.done[1] == std::vector<std::int16_t>{0});
+  REQUIRE(p.done[2] == std::vector<std::int16_t>{0});
+  REQUIRE(std::memcmp(p.buffer(4), p.buffer(0), 8192) == 0);
 }

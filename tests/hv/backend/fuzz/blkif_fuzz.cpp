@@ -1,7 +1,7 @@
 // libFuzzer target: blkback fed a hostile front end. The input supplies the whole shared ring
-// page (indices and request slots), an indirect page, and the front end's grant entries for
-// references 8..47; blkback's ring consumer and request handler (in both grant regimes) run
-// over them synchronously. Anything but a clean response or a refused ring is a bug; ASan and
+// (one or two pages: indices and request slots, in the x86_64 or the i386 layout), an indirect
+// page, and the front end's grant entries for references 8..47; blkback's ring consumer and
+// request handler (in both grant regimes) run over them synchronously. Anything but a clean response or a refused ring is a bug; ASan and
 // UBSan watch every access.
 #include <cstdint>
 #include <cstring>
@@ -29,9 +29,10 @@ struct world {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static world w;
   auto& f = w.f;
-  // Layout of the input: [flags 1][grant entries 40 * 8][ring page 4096][indirect page 4096],
-  // each part zero-filled if the input is short.
-  std::uint8_t buf[1 + 40 * 8 + 4096 + 4096] = {};
+  // Layout of the input: [flags 1][grant entries 40 * 8][ring page 4096][indirect page 4096]
+  // [second ring page 4096], each part zero-filled if the input is short.
+  static std::uint8_t buf[1 + 40 * 8 + 4096 + 4096 + 4096];
+  std::memset(buf, 0, sizeof buf);
   std::memcpy(buf, data, size < sizeof buf ? size : sizeof buf);
   const std::uint8_t flags = buf[0];
   {
@@ -52,6 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::memcpy(f.page(0x300), buf + 1 + 40 * 8, 4096);          // the ring page
   std::memcpy(f.page(0x200 + 5), buf + 1 + 40 * 8 + 4096, 4096);  // a frame indirect grants may name
+  std::memcpy(f.page(0x301), buf + 1 + 40 * 8 + 2 * 4096, 4096);   // the ring's second page
 
   hv::blk::features feat;
   feat.max_indirect_segments = (flags & 1) != 0 ? 1024 : 64;  // 1024 is clamped to 8 pages' worth
@@ -59,11 +61,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   feat.barrier = (flags & 4) != 0;
   hv::blk::grant_access grants(f.be, blktest::fe_id, (flags & 8) != 0, 64);
   hv::blk::request_handler h(*w.d, grants, feat);
-  auto* shared = std::launder(reinterpret_cast<hv::blk::ring_protocol::shared_ring*>(f.page(0x300)));
-  auto ring = xenabi::back_ring<hv::blk::ring_protocol>::attach(*shared, 0);
+  std::vector<std::byte*> pages{f.page(0x300)};
+  if ((flags & 0x20) != 0) pages.push_back(f.page(0x301));
+  hv::blk::shared_ring ring(pages, (flags & 0x10) != 0 ? hv::blk::abi_width::x86_32 : hv::blk::abi_width::x86_64);
   for (int round = 0; round < 4; ++round) {
     std::vector<hv::blk::bif::request> batch;
-    auto n = ring.consume_requests([&](const hv::blk::bif::request& r) { batch.push_back(r); });
+    auto n = ring.consume([&](const hv::blk::bif::request& r) { batch.push_back(r); });
     if (!n) break;  // refused: the connection would be closed
     for (const auto& r : batch) {
       hv::blk::bif::response rsp{};
@@ -71,9 +74,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       rsp.operation = hv::blk::response_operation(r);
       rsp.status = h.serve(r);
       if (rsp.status != 0 && rsp.status != -1 && rsp.status != -2) std::abort();
-      ring.produce_response(rsp);
+      ring.produce(rsp);
     }
-    (void)ring.push_responses();
+    (void)ring.push();
     if (batch.empty()) break;
   }
   grants.clear();
