@@ -142,7 +142,7 @@ TEST_CASE("blk ring: an i386 front end's requests arrive field by field, its res
   }
 }
 
-TEST_CASE("blk ring: four pages hold 128 slots of either width; slots straddling a page end are whole") {
+TEST_CASE("blk ring: four pages hold 128 slots of either width, and slots straddling a page end are whole") {
   for (abi_width w : {abi_width::x86_64, abi_width::x86_32}) {
     CAPTURE(static_cast<int>(w));
     pages p(4);
