@@ -91,6 +91,9 @@ class vcpu {
   bool vcpu_info_registered = false;
   /// The registered runstate area, if any.
   std::optional<guest_area> runstate_area;
+  /// True if the runstate area was registered by a 32-bit caller: it is kept in the i386
+  /// layout of vcpu_runstate_info (44 bytes, 64-bit fields 4-byte aligned).
+  bool runstate_compat = false;
   /// Absolute system time of the single-shot timer, if armed.
   std::optional<std::uint64_t> timer_deadline;
   /// Period of the periodic timer (VCPUOP_set_periodic_timer), 0 if stopped.
@@ -377,22 +380,29 @@ class domain {
   /// state_entry_time while the other fields change, as on Xen. Call with `v.mu` held.
   void write_runstate(vcpu& v) const noexcept {
     if (!v.runstate_area) return;
+    if (v.runstate_compat)
+      write_runstate_as<abi::x86_32::vcpu_runstate_info>(v);
+    else
+      write_runstate_as<abi::x86_64::vcpu_runstate_info>(v);
+  }
+  /// write_runstate in the layout \p R (either width's vcpu_runstate_info). Call with `v.mu` held.
+  template <class R>
+  void write_runstate_as(const vcpu& v) const noexcept {
     const guest_area& a = *v.runstate_area;
-    gabi::vcpu_runstate_info r{};
-    r.state = static_cast<int>(v.state);
-    r.state_entry_time = v.state_entry;
-    for (std::size_t i = 0; i < 4; ++i) r.time[i] = v.state_time[i];
-    constexpr std::size_t entry_at = offsetof(gabi::vcpu_runstate_info, state_entry_time);
+    const int state = static_cast<int>(v.state);
+    std::uint64_t time[4];
+    for (std::size_t i = 0; i < 4; ++i) time[i] = v.state_time[i];
+    constexpr std::size_t entry_at = offsetof(R, state_entry_time);
     // XEN_RUNSTATE_UPDATE only for a guest that asked for it (VMASST_TYPE_runstate_update_flag).
     if (__atomic_load_n(&runstate_update_flag, __ATOMIC_ACQUIRE)) {
       const std::uint64_t upd = v.state_entry | abi::XEN::RUNSTATE_UPDATE;
       write_area(a, entry_at, &upd, sizeof upd);
       __atomic_thread_fence(__ATOMIC_SEQ_CST);
     }
-    write_area(a, 0, &r.state, sizeof r.state);
-    write_area(a, offsetof(gabi::vcpu_runstate_info, time), &r.time, sizeof r.time);
+    write_area(a, offsetof(R, state), &state, sizeof state);
+    write_area(a, offsetof(R, time), &time, sizeof time);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    write_area(a, entry_at, &r.state_entry_time, sizeof r.state_entry_time);
+    write_area(a, entry_at, &v.state_entry, sizeof v.state_entry);
   }
   /// \p v's runstate as VCPUOP_get_runstate_info reports it: the accounting so far plus the
   /// time spent in the current state up to now (nothing is changed). Call with `v.mu` held.

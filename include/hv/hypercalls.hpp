@@ -66,6 +66,14 @@ struct hcall {
   [[nodiscard]] result<void> out(std::uint64_t va, const T& val) const noexcept {
     return g.write(virt_addr{va}, val);
   }
+  /// Calls \p f with `abi::width64{}` or `abi::width32{}`, the width of the calling vCPU's mode
+  /// (`hypercall_args::guest64`), which decides the layout of every width-dependent argument
+  /// structure (`abi::tmpl::T<W>`: guest handles, `xen_ulong_t`, `xen_pfn_t`, 4-byte-aligned
+  /// 64-bit fields on i386), as Xen reads a 32-bit caller's arguments with its compat layouts.
+  template <class F>
+  decltype(auto) by_width(F&& f) {
+    return a.guest64 ? f(abi::width64{}) : f(abi::width32{});
+  }
 };
 
 /// The name of hypercall \p nr ("event_channel_op"), or "hypercall_<nr>".
@@ -394,11 +402,14 @@ result<void> grant_map_frame(domain& d, std::uint64_t idx, std::uint64_t gpfn);
 /// frame outside RAM, already present (populate) or absent (decrease), the maximum
 /// reservation reached — stops the work there, with a trace note saying why. A foreign
 /// domain that exists is `-EPERM` (xenhv domains are unprivileged).
-inline std::int64_t memory_reservation(hcall& c, std::uint64_t cmd) {
+/// The argument and the extent list are read in the caller's width (\p W).
+template <class W>
+inline std::int64_t memory_reservation_w(hcall& c, std::uint64_t cmd) {
+  using pfn_element = typename W::pfn_element;
   constexpr unsigned extent_shift = 6;  // MEMOP_EXTENT_SHIFT
   const std::uint64_t start = c.a.a[0] >> extent_shift;
   const auto arg = c.a.a[1];
-  auto r = c.in<gabi::xen_memory_reservation>(arg);
+  auto r = c.in<abi::tmpl::xen_memory_reservation<W>>(arg);
   if (start != 0) c.arg("start_extent", std::to_string(start));
   const auto done = [&](std::uint64_t n, std::string why) {
     if (!why.empty()) c.rec.note = std::move(why);
@@ -411,7 +422,7 @@ inline std::int64_t memory_reservation(hcall& c, std::uint64_t cmd) {
   c.arg("nr_extents", std::to_string(x.nr_extents));
   c.arg("extent_order", std::to_string(x.extent_order));
   c.arg("domid", dom_name(x.domid));
-  if (x.nr_extents > (std::uint64_t{0xffffffffu} >> extent_shift))
+  if (std::uint64_t{x.nr_extents} > (std::uint64_t{0xffffffffu} >> extent_shift))
     return done(start, "nr_extents too large for a continuation");
   if (start >= x.nr_extents) return done(start, "");
   if (x.domid != abi::DOMID::SELF && x.domid != c.d.id) {
@@ -434,7 +445,7 @@ inline std::int64_t memory_reservation(hcall& c, std::uint64_t cmd) {
       d.unplaced_pages += pages;
       continue;
     }
-    auto gfn = c.in<std::uint64_t>(list + i * 8);
+    auto gfn = c.in<pfn_element>(list + i * sizeof(pfn_element));
     if (!gfn) return done(i, "bad extent_start at extent " + std::to_string(i));
     const std::uint64_t base = gfn.value();
     if (base % pages != 0 || base >= d.mem.frames() || d.mem.frames() - base < pages)
@@ -451,6 +462,11 @@ inline std::int64_t memory_reservation(hcall& c, std::uint64_t cmd) {
     for (std::uint64_t j = 0; j < pages; ++j) d.mem.populate(base + j);
   }
   return done(i, "");
+}
+
+/// XENMEM_increase/decrease_reservation and populate_physmap in the caller's width.
+inline std::int64_t memory_reservation(hcall& c, std::uint64_t cmd) {
+  return c.by_width([&](auto w) { return memory_reservation_w<decltype(w)>(c, cmd); });
 }
 
 inline std::int64_t memory_op(hcall& c) {
@@ -481,9 +497,18 @@ inline std::int64_t memory_op(hcall& c) {
     case 19:  // get_sharing_shared_pages
       return 0;  // xenhv never shares pages between domains
     case 7: {  // add_to_physmap
-      auto r = c.in<gabi::xen_add_to_physmap>(arg);
-      if (!r) return c.fail(errc::efault, "bad argument pointer");
-      const auto& x = r.value();
+      gabi::xen_add_to_physmap x{};  // widened from the caller's layout
+      const bool read = c.by_width([&](auto w) {
+        auto r = c.in<abi::tmpl::xen_add_to_physmap<decltype(w)>>(arg);
+        if (!r) return false;
+        x.domid = r.value().domid;
+        x.size = r.value().size;
+        x.space = r.value().space;
+        x.idx = r.value().idx;
+        x.gpfn = r.value().gpfn;
+        return true;
+      });
+      if (!read) return c.fail(errc::efault, "bad argument pointer");
       c.arg("space", sub_name("XENMAPSPACE_", x.space, {"shared_info", "grant_table", "gmfn", "gmfn_range",
                                                         "gmfn_foreign", "dev_mmio"}));
       c.arg("idx", hex(x.idx));
@@ -512,8 +537,8 @@ inline std::int64_t memory_op(hcall& c) {
       }
       return c.fail(errc::enosys, "map space not supported by xenhv");
     }
-    case 9: {  // memory_map
-      auto r = c.in<gabi::xen_memory_map>(arg);
+    case 9: return c.by_width([&](auto w) -> std::int64_t {  // memory_map
+      auto r = c.in<abi::tmpl::xen_memory_map<decltype(w)>>(arg);
       if (!r) return c.fail(errc::efault, "bad argument pointer");
       auto m = r.value();
       c.arg("nr_entries", std::to_string(m.nr_entries));
@@ -531,7 +556,7 @@ inline std::int64_t memory_op(hcall& c) {
       m.nr_entries = static_cast<std::uint32_t>(n);
       if (!c.out(arg, m)) return c.fail(errc::efault, "bad argument pointer");
       return 0;
-    }
+    });
     default:
       return c.fail(errc::enosys, "XENMEM sub-op not implemented by xenhv");
   }
@@ -653,33 +678,50 @@ inline std::int64_t vcpu_op(hcall& c) {
       return 0;
     }
     case abi::VCPUOP::register_runstate_memory_area: {
-      auto r = c.in<gabi::vcpu_register_runstate_memory_area>(arg);
-      if (!r) return c.fail(errc::efault, "bad argument pointer");
-      const std::uint64_t va = static_cast<std::uint64_t>(r.value().addr.p);
+      // The handle in the caller's width; the area is then kept in that width's layout.
+      std::optional<std::uint64_t> handle = c.by_width([&](auto w) -> std::optional<std::uint64_t> {
+        auto r = c.in<abi::tmpl::vcpu_register_runstate_memory_area<decltype(w)>>(arg);
+        if (!r) return std::nullopt;
+        return r.value().addr.h.address();
+      });
+      if (!handle) return c.fail(errc::efault, "bad argument pointer");
+      const std::uint64_t va = *handle;
+      const std::size_t size = c.a.guest64 ? sizeof(abi::x86_64::vcpu_runstate_info)
+                                           : sizeof(abi::x86_32::vcpu_runstate_info);
       c.arg("addr", hex(va));
       // As Xen for an HVM guest: any address is accepted (misaligned, crossing a page, not
       // mapped: then the updates are lost), and the area gets the runstate as accounted at the
       // last state change.
-      auto area = guest_area_at(c, va, sizeof(gabi::vcpu_runstate_info));
+      auto area = guest_area_at(c, va, size);
       std::lock_guard lock(t.mu);
       t.runstate_area = area;
+      t.runstate_compat = !c.a.guest64;
       if (!area && va != 0) c.rec.note = "area not mapped: updates will be lost";
       c.d.write_runstate(t);
       return 0;
     }
-    case abi::VCPUOP::get_runstate_info: {
-      gabi::vcpu_runstate_info info{};
-      {
-        std::lock_guard lock(t.mu);
-        info = c.d.runstate_now(t);
-      }
-      if (!c.out(arg, info)) return c.fail(errc::efault, "bad argument pointer");
-      return 0;
-    }
+    case abi::VCPUOP::get_runstate_info:
+      return c.by_width([&](auto w) -> std::int64_t {
+        gabi::vcpu_runstate_info now{};
+        {
+          std::lock_guard lock(t.mu);
+          now = c.d.runstate_now(t);
+        }
+        abi::tmpl::vcpu_runstate_info<decltype(w)> info{};
+        info.state = now.state;
+        info.state_entry_time = now.state_entry_time;
+        for (std::size_t i = 0; i < 4; ++i) info.time[i] = now.time[i];
+        if (!c.out(arg, info)) return c.fail(errc::efault, "bad argument pointer");
+        return 0;
+      });
     case abi::VCPUOP::register_vcpu_time_memory_area: {
-      auto r = c.in<gabi::vcpu_register_time_memory_area>(arg);
-      if (!r) return c.fail(errc::efault, "bad argument pointer");
-      const std::uint64_t va = static_cast<std::uint64_t>(r.value().addr.p);
+      std::optional<std::uint64_t> handle = c.by_width([&](auto w) -> std::optional<std::uint64_t> {
+        auto r = c.in<abi::tmpl::vcpu_register_time_memory_area<decltype(w)>>(arg);
+        if (!r) return std::nullopt;
+        return r.value().addr.h.address();
+      });
+      if (!handle) return c.fail(errc::efault, "bad argument pointer");
+      const std::uint64_t va = *handle;
       c.arg("addr", hex(va));
       // As Xen: any address is accepted, and the area is written at once.
       auto area = guest_area_at(c, va, sizeof(abi::vcpu_time_info));
@@ -708,15 +750,23 @@ inline std::int64_t vcpu_op(hcall& c) {
       return c.fail(errc::einval, "only the hardware domain's pinned vCPUs have a physical id");
     case abi::VCPUOP::set_singleshot_timer: {
       if (&t != &c.v) return c.fail(errc::einval, "only the calling vCPU's timer can be set");
-      auto r = c.in<abi::vcpu_set_singleshot_timer>(arg);
-      if (!r) return c.fail(errc::efault, "bad argument pointer");
-      c.arg("timeout_abs_ns", std::to_string(r.value().timeout_abs_ns));
-      c.arg("flags", hex(r.value().flags));
+      std::optional<std::pair<std::uint64_t, std::uint32_t>> tm =
+          c.by_width([&](auto w) -> std::optional<std::pair<std::uint64_t, std::uint32_t>> {
+            auto r = c.in<abi::tmpl::vcpu_set_singleshot_timer<decltype(w)>>(arg);
+            if (!r) return std::nullopt;
+            const std::uint64_t timeout = r.value().timeout_abs_ns;  // copies: i386 aligns it to 4
+            const std::uint32_t fl = r.value().flags;
+            return std::pair<std::uint64_t, std::uint32_t>{timeout, fl};
+          });
+      if (!tm) return c.fail(errc::efault, "bad argument pointer");
+      const auto [timeout_abs_ns, flags] = *tm;
+      c.arg("timeout_abs_ns", std::to_string(timeout_abs_ns));
+      c.arg("flags", hex(flags));
       // As Xen 4.17.7 (measured): VCPU_SSHOTTMR_future is ignored (the public header allows
       // it), so a passed deadline fires at once instead of failing with -ETIME.
-      if ((r.value().flags & abi::VCPU_SSHOTTMR::future) != 0 && r.value().timeout_abs_ns < c.d.clock.now())
+      if ((flags & abi::VCPU_SSHOTTMR::future) != 0 && timeout_abs_ns < c.d.clock.now())
         c.rec.note = "timeout already passed; VCPU_SSHOTTMR_future is ignored, as Xen";
-      c.d.set_timer(t, r.value().timeout_abs_ns);
+      c.d.set_timer(t, timeout_abs_ns);
       return 0;
     }
     case abi::VCPUOP::stop_singleshot_timer:
@@ -729,7 +779,9 @@ inline std::int64_t vcpu_op(hcall& c) {
 }
 
 inline std::int64_t set_timer_op(hcall& c) {
-  const auto timeout = c.a.a[0];
+  // A 32-bit caller passes the 64-bit timeout in two registers (low word first), as Xen's
+  // compat set_timer_op(lo, hi).
+  const std::uint64_t timeout = c.a.guest64 ? c.a.a[0] : (c.a.a[0] & 0xffffffffu) | (c.a.a[1] << 32);
   c.arg("timeout", std::to_string(timeout));
   if (timeout == 0) {
     c.d.set_timer(c.v, std::nullopt);
@@ -802,9 +854,16 @@ inline std::int64_t sched_op(hcall& c) {
       return 0;
     }
     case abi::SCHEDOP::poll: {
-      auto r = c.in<gabi::sched_poll>(arg);
-      if (!r) return c.fail(errc::efault, "bad argument pointer");
-      const auto& p = r.value();
+      gabi::sched_poll p{};  // widened from the caller's layout
+      const bool read = c.by_width([&](auto w) {
+        auto r = c.in<abi::tmpl::sched_poll<decltype(w)>>(arg);
+        if (!r) return false;
+        p.ports = decltype(p.ports)::from_address(r.value().ports.address());
+        p.nr_ports = r.value().nr_ports;
+        p.timeout = r.value().timeout;
+        return true;
+      });
+      if (!read) return c.fail(errc::efault, "bad argument pointer");
       c.arg("nr_ports", std::to_string(p.nr_ports));
       c.arg("timeout", std::to_string(static_cast<std::uint64_t>(p.timeout)));
       if (p.nr_ports > 128) return c.fail(errc::einval, "more than 128 ports");
@@ -1356,12 +1415,14 @@ inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gr
 }  // namespace detail
 
 /// One GNTTABOP_copy element performed by \p caller (a guest's hypercall, or a backend in this
-/// process copying through the grants a guest gave it): checks both ends as Xen does (offset +
-/// len within the page: GNTST_bad_copy_arg; unknown domain GNTST_bad_domain; reference beyond
-/// the table GNTST_bad_gntref; an entry not granting \p caller this access GNTST_general_error;
-/// a frame named by any domain id but DOMID_SELF GNTST_permission_denied; a frame outside the
-/// owner's RAM GNTST_bad_page), copies, and stores the status in `op.status` as well as returning it.
-inline abi::GNTST grant_copy(domain& caller, gabi::gnttab_copy& op) {
+/// process copying through the grants a guest gave it), in either width's layout: checks both
+/// ends as Xen does (offset + len within the page: GNTST_bad_copy_arg; unknown domain
+/// GNTST_bad_domain; reference beyond the table GNTST_bad_gntref; an entry not granting
+/// \p caller this access GNTST_general_error; a frame named by any domain id but DOMID_SELF
+/// GNTST_permission_denied; a frame outside the owner's RAM GNTST_bad_page), copies, and stores
+/// the status in `op.status` as well as returning it.
+template <class W>
+inline abi::GNTST grant_copy(domain& caller, abi::tmpl::gnttab_copy<W>& op) {
   std::byte* src = nullptr;
   std::byte* dst = nullptr;
   abi::GNTST st = abi::GNTST::okay;
@@ -1430,9 +1491,11 @@ inline std::int64_t grant_table_op(hcall& c) {
     d.grow_grant_table(1);
   }
   switch (static_cast<abi::GNTTABOP>(cmd)) {
-    case abi::GNTTABOP::setup_table: {
+    case abi::GNTTABOP::setup_table: return c.by_width([&](auto w) -> std::int64_t {
+      using W = decltype(w);
+      using pfn_element = typename W::pfn_element;
       if (count != 1) return c.fail(errc::einval, "count must be 1");
-      auto r = c.in<gabi::gnttab_setup_table>(uop);
+      auto r = c.in<abi::tmpl::gnttab_setup_table<W>>(uop);
       if (!r) return c.fail(errc::efault, "bad argument pointer");
       auto x = r.value();
       c.arg("dom", dom_name(x.dom));
@@ -1446,8 +1509,8 @@ inline std::int64_t grant_table_op(hcall& c) {
         d.grow_grant_table(x.nr_frames);
         x.status = static_cast<std::int16_t>(abi::GNTST::okay);
         for (std::uint32_t i = 0; i < x.nr_frames; ++i) {
-          const std::uint64_t gfn = d.grant_frame_gfn(i).value_or(~std::uint64_t{0});
-          if (!c.out(x.frame_list.address() + i * 8, gfn)) {  // Xen: a status, not -EFAULT
+          const auto gfn = static_cast<pfn_element>(d.grant_frame_gfn(i).value_or(~std::uint64_t{0}));
+          if (!c.out(x.frame_list.address() + i * sizeof(pfn_element), gfn)) {  // Xen: a status, not -EFAULT
             x.status = static_cast<std::int16_t>(abi::GNTST::bad_virt_addr);
             break;
           }
@@ -1456,7 +1519,7 @@ inline std::int64_t grant_table_op(hcall& c) {
       if (!c.out(uop, x)) return c.fail(errc::efault, "bad argument pointer");
       if (x.status != 0) c.rec.note = "status " + std::to_string(x.status);
       return 0;
-    }
+    });
     case abi::GNTTABOP::map_grant_ref: {
       if (count > 0x7fffffffu) return c.fail(errc::einval, "count above INT_MAX");
       int failed = 0;
@@ -1547,12 +1610,12 @@ inline std::int64_t grant_table_op(hcall& c) {
       if (!c.out(uop, x)) return c.fail(errc::efault, "bad argument pointer");
       return 0;
     }
-    case abi::GNTTABOP::copy: {
-      if (!c.a.guest64) return c.fail(errc::enosys, "32-bit GNTTABOP_copy not implemented by xenhv");
+    case abi::GNTTABOP::copy: return c.by_width([&](auto w) -> std::int64_t {
+      using copy_t = abi::tmpl::gnttab_copy<decltype(w)>;  // the caller's layout
       int failed = 0;
       for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t at = uop + i * sizeof(gabi::gnttab_copy);
-        auto r = c.in<gabi::gnttab_copy>(at);
+        const std::uint64_t at = uop + i * sizeof(copy_t);
+        auto r = c.in<copy_t>(at);
         if (!r) return c.fail(errc::efault, "bad argument array at element " + std::to_string(i));
         auto x = r.value();
         const abi::GNTST st = hv::grant_copy(d, x);
@@ -1561,7 +1624,7 @@ inline std::int64_t grant_table_op(hcall& c) {
       }
       if (failed != 0) c.rec.note = std::to_string(failed) + " element(s) failed, see their status";
       return 0;
-    }
+    });
     default:
       return c.fail(errc::enosys, "GNTTABOP sub-op not implemented by xenhv");
   }
@@ -1681,15 +1744,19 @@ inline std::int64_t multicall(hcall& c) {
   const auto n = static_cast<std::uint32_t>(c.a.a[1]);  // Xen: unsigned int nr_calls
   c.arg("call_list", hex(list));
   c.arg("nr_calls", std::to_string(n));
-  if (!c.a.guest64) return c.fail(errc::enosys, "32-bit multicall not implemented by xenhv");
+  // Entries in the caller's layout (32-bit: 4-byte op, result and arguments); each call is
+  // dispatched as from the caller's width.
+  return c.by_width([&](auto w) -> std::int64_t {
+  using entry_t = abi::tmpl::multicall_entry<decltype(w)>;
   for (std::uint64_t i = 0; i < n; ++i) {
-    auto e = c.in<gabi::multicall_entry>(list + i * sizeof(gabi::multicall_entry));
+    auto e = c.in<entry_t>(list + i * sizeof(entry_t));
     if (!e) return c.fail(errc::efault, "bad call list at entry " + std::to_string(i));
     hypercall_args inner;
     // The entry's op is a full word: a number beyond 32 bits is no hypercall.
-    inner.nr = e.value().op > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(e.value().op);
+    const std::uint64_t op_word = e.value().op;
+    inner.nr = op_word > 0xffffffffu ? 0xffffffffu : static_cast<std::uint32_t>(op_word);
     for (std::size_t k = 0; k < 6; ++k) inner.a[k] = e.value().args[k];
-    inner.guest64 = true;
+    inner.guest64 = c.a.guest64;
     std::int64_t rc;
     if (inner.nr == static_cast<std::uint32_t>(abi::hypercall::multicall)) {
       rc = xenabi::to_hypercall_rc(errc::einval);
@@ -1697,12 +1764,13 @@ inline std::int64_t multicall(hcall& c) {
       rc = dispatch(c.v, inner, c.g, c.policy);
     }
     auto out = e.value();
-    out.result = static_cast<std::uint64_t>(rc);
-    if (!c.out(list + i * sizeof(gabi::multicall_entry), out))
+    out.result = static_cast<decltype(out.result)>(static_cast<std::uint64_t>(rc));
+    if (!c.out(list + i * sizeof(entry_t), out))
       return c.fail(errc::efault, "bad call list at entry " + std::to_string(i));
     if (c.d.shutdown() != shutdown_kind::none) break;
   }
   return 0;
+  });
 }
 
 }  // namespace detail

@@ -101,10 +101,16 @@ class machine {
     a.a[2] = a3;
     a.a[3] = a4;
     a.a[4] = a5;
-    a.guest64 = true;
-    guest_view g(d.mem, paging_mode{0x11, 0, 0, 0x500});  // 64-bit, paging off: identity
+    a.guest64 = !guest32;
+    if (guest32)
+      for (auto& x : a.a) x &= 0xffffffffu;  // 32-bit registers
+    // Paging off (identity); 64-bit long mode or 32-bit protected mode.
+    guest_view g(d.mem, guest32 ? paging_mode{0x11, 0, 0, 0} : paging_mode{0x11, 0, 0, 0x500});
     return dispatch(v, a, g, policy_);
   }
+  /// True to make `hypercall()` come from a vCPU in 32-bit protected mode (arguments are then
+  /// 32-bit registers and argument structures use the i386 layouts); 64-bit long mode otherwise.
+  bool guest32 = false;
   /// Typed-number convenience: `hypercall(abi::hypercall::xen_version, ...)`.
   template <class... A>
   std::int64_t call(xenabi::abi::hypercall nr, A... args) {
