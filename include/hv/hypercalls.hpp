@@ -127,9 +127,12 @@ inline std::int64_t xen_version(hcall& c) {
     case XENVER::changeset:
       return put_string("xenabi xenhv", sizeof(abi::xen_changeset_info_t));
     case XENVER::platform_parameters: {
-      gabi::xen_platform_parameters p{};
-      p.virt_start = abi::x86_64::HYPERVISOR::VIRT_START;
-      if (!c.out(buf, p)) return c.fail(errc::efault, "bad buffer");
+      // In the caller's layout (4 bytes for a 32-bit caller, with the i386 PAE hole's start).
+      const bool ok = c.a.guest64 ? static_cast<bool>(c.out(buf, gabi::xen_platform_parameters{
+                                                                      abi::x86_64::HYPERVISOR::VIRT_START}))
+                                  : static_cast<bool>(c.out(buf, abi::x86_32::xen_platform_parameters{
+                                                                      abi::x86_32::HYPERVISOR::VIRT_START_PAE}));
+      if (!ok) return c.fail(errc::efault, "bad buffer");
       return 0;
     }
     case XENVER::get_features: {

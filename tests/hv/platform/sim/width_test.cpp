@@ -239,3 +239,13 @@ TEMPLATE_TEST_CASE("width: multicall entries and results in the caller's layout"
   using word = typename W::xen_ulong_t;
   REQUIRE(std::uint64_t{back[1].result} == static_cast<word>(xenabi::to_hypercall_rc(errc::enosys)));
 }
+
+TEMPLATE_TEST_CASE("width: XENVER_platform_parameters is written in the caller's layout", "", abi::width64,
+                   abi::width32) {
+  using W = TestType;
+  hv::sim::machine m;
+  with_width<W>(m);
+  const std::uint64_t at = ram - sizeof(tmpl::xen_platform_parameters<W>);  // 8 bytes would not fit for i386
+  REQUIRE(m.call(H::xen_version, op(abi::XENVER::platform_parameters), at) == 0);
+  REQUIRE(std::uint64_t{m.get<tmpl::xen_platform_parameters<W>>(at).virt_start} != 0);
+}
