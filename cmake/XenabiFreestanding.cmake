@@ -10,5 +10,7 @@ set(XENABI_FREESTANDING_LINK_FLAGS -nostdlib -static -nostartfiles -Wl,--build-i
 add_library(xenabi_freestanding INTERFACE)
 target_compile_options(xenabi_freestanding INTERFACE
   $<$<COMPILE_LANGUAGE:CXX,C>:${XENABI_FREESTANDING_FLAGS}>)
+# With -mno-red-zone the raw hypercall sequence needs no red-zone skip (hypercall_raw.hpp).
+target_compile_definitions(xenabi_freestanding INTERFACE XENABI_NO_RED_ZONE)
 target_link_options(xenabi_freestanding INTERFACE ${XENABI_FREESTANDING_LINK_FLAGS})
 target_link_libraries(xenabi_freestanding INTERFACE xenabi xenabi_warnings)

@@ -18,7 +18,11 @@
 /// x86_64 only: the `call` pushes a return address below `rsp`, where the System V red zone
 /// lets the compiler keep live data in leaf functions; the sequence therefore steps `rsp` down
 /// 128 bytes around the call (two `lea`s, flags untouched) so it is safe in code compiled with
-/// or without `-mno-red-zone`.
+/// or without `-mno-red-zone`. Code compiled with `-mno-red-zone` (every kernel) may define
+/// `XENABI_NO_RED_ZONE` to drop the two `lea`s (the `xenabi_freestanding` CMake target does):
+/// where guest ring-0 code is emulated instruction by instruction, as on a software KVM, they
+/// are a measurable part of a hypercall's cost. Defining it for code that has a red zone
+/// corrupts the caller's live data.
 ///
 /// These functions return the raw value: negative is a Xen errno. The typed layer
 /// (xenabi/hypercall.hpp) turns it into `result<T>`.
@@ -43,7 +47,11 @@ using hypercall_reg = std::uintptr_t;
 using hypercall_ret = std::intptr_t;
 
 /// \cond XENABI_INTERNAL
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(XENABI_NO_RED_ZONE)
+#define XENABI_HCALL_INSN_ "call *%[entry]"
+#define XENABI_HCALL_ENTRY_ [entry] "r"(entry)
+#define XENABI_HCALL_ENTRY5_ XENABI_HCALL_ENTRY_
+#elif defined(__x86_64__)
 #define XENABI_HCALL_INSN_ "lea -128(%%rsp), %%rsp\n\tcall *%[entry]\n\tlea 128(%%rsp), %%rsp"
 #define XENABI_HCALL_ENTRY_ [entry] "r"(entry)
 #define XENABI_HCALL_ENTRY5_ XENABI_HCALL_ENTRY_
