@@ -22,6 +22,7 @@
 #include <cstdint>
 
 #include <xenabi/abi/event_channel.hpp>
+#include <xenabi/abi/grant_table.hpp>
 #include <xenabi/abi/hvm/hvm_op.hpp>
 #include <xenabi/abi/hvm/hvm_vcpu.hpp>
 #include <xenabi/abi/hvm/params.hpp>
@@ -77,6 +78,111 @@ bool rcx_r11_survive() {
                        : [entry] "r"(entry)
                        : "memory", "cc", "rdx", "r8", "r9", "r10");
   return rcx == 0x1111222233334444 && r11r == 0x5555666677778888;
+}
+
+// Frames the reservation and grant checks give away, grant and copy (page-aligned, identity
+// mapped: guest-virtual == guest-physical).
+union alignas(4096) page {
+  unsigned char bytes[4096];
+  abi::grant_entry_v1 grants[512];
+};
+constinit page scratch{.bytes = {}}, grant_frame{.bytes = {}}, granted{.bytes = {}}, copy_dst{.bytes = {}};
+
+// XENMEM_decrease_reservation / populate_physmap / increase_reservation on a real guest frame:
+// the reservation follows, and xenhv's checked access to the frame fails while it is absent.
+void memory_checks() {
+  std::uint16_t self = abi::DOMID::SELF;
+  const long cur0 = hcall(H::memory_op, op(abi::XENMEM::current_reservation), addr(&self));
+  const long max0 = hcall(H::memory_op, op(abi::XENMEM::maximum_reservation), addr(&self));
+  expect("current_reservation positive", cur0 > 0, 1);
+  std::uint64_t gfn = addr(&scratch) >> 12;
+  abi::xen_memory_reservation r{};
+  r.extent_start = decltype(r.extent_start)::from(&gfn);
+  r.nr_extents = 1;
+  r.extent_order = 0;
+  r.domid = abi::DOMID::SELF;
+  expect("increase_reservation at the maximum", hcall(H::memory_op, op(abi::XENMEM::increase_reservation), addr(&r)),
+         cur0 < max0 ? 1 : 0);
+  const long cur1 = hcall(H::memory_op, op(abi::XENMEM::current_reservation), addr(&self));
+  expect("decrease_reservation one frame", hcall(H::memory_op, op(abi::XENMEM::decrease_reservation), addr(&r)), 1);
+  expect("current_reservation one less", hcall(H::memory_op, op(abi::XENMEM::current_reservation), addr(&self)),
+         cur1 - 1);
+  scratch.bytes[0] = '\n';
+  expect("console_io from a released frame", hcall(H::console_io, op(abi::CONSOLEIO::write), 1, addr(&scratch)), -14);
+  expect("decrease_reservation absent frame", hcall(H::memory_op, op(abi::XENMEM::decrease_reservation), addr(&r)), 0);
+  expect("populate_physmap it again", hcall(H::memory_op, op(abi::XENMEM::populate_physmap), addr(&r)), 1);
+  expect("populate_physmap present frame", hcall(H::memory_op, op(abi::XENMEM::populate_physmap), addr(&r)), 0);
+  expect("current_reservation back", hcall(H::memory_op, op(abi::XENMEM::current_reservation), addr(&self)), cur1);
+  scratch.bytes[0] = '\n';
+  expect("console_io from the repopulated frame", hcall(H::console_io, op(abi::CONSOLEIO::write), 1, addr(&scratch)),
+         0);
+  r.extent_order = 30;
+  expect("decrease_reservation order too big", hcall(H::memory_op, op(abi::XENMEM::decrease_reservation), addr(&r)),
+         0);
+  r.extent_order = 0;
+  r.extent_start = decltype(r.extent_start)::from_address(unmapped);
+  expect("populate_physmap unmapped list", hcall(H::memory_op, op(abi::XENMEM::populate_physmap), addr(&r)), 0);
+}
+
+// GNTTABOP_map_grant_ref / unmap_grant_ref / copy on the probe's own grant (the probe runs as
+// domain 0 and grants a frame to itself): the entry's GTF_reading/GTF_writing follow the
+// mapping; bad references, handles and entries get Xen's GNTST_* codes.
+void grant_checks() {
+  abi::xen_add_to_physmap x{};
+  x.domid = abi::DOMID::SELF;
+  x.space = op(abi::XENMAPSPACE::grant_table);
+  x.idx = 0;
+  x.gpfn = addr(&grant_frame) >> 12;
+  expect("add_to_physmap grant_table", hcall(H::memory_op, op(abi::XENMEM::add_to_physmap), addr(&x)), 0);
+  auto& e = grant_frame.grants[5];
+  e.domid = 0;
+  e.frame = static_cast<std::uint32_t>(addr(&granted) >> 12);
+  __atomic_store_n(&e.flags, abi::GTF::permit_access, __ATOMIC_RELEASE);
+  for (unsigned i = 0; i < 6; ++i) granted.bytes[i] = static_cast<unsigned char>("grant"[i]);
+
+  abi::gnttab_map_grant_ref m{};
+  m.host_addr = 0x7000000;
+  m.flags = abi::GNTMAP::host_map;
+  m.ref = 5;
+  m.dom = abi::DOMID::SELF;
+  expect("map_grant_ref", hcall(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), addr(&m), 1), 0);
+  expect("map_grant_ref status", m.status, 0);
+  const std::uint16_t pinned = __atomic_load_n(&e.flags, __ATOMIC_ACQUIRE);
+  expect("GTF_reading|GTF_writing while mapped", pinned & (abi::GTF::reading | abi::GTF::writing),
+         abi::GTF::reading | abi::GTF::writing);
+  abi::gnttab_map_grant_ref bad = m;
+  bad.ref = 6;  // an empty entry
+  expect("map_grant_ref empty entry", hcall(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), addr(&bad), 1), 0);
+  expect("map_grant_ref empty entry status", bad.status, static_cast<long>(abi::GNTST::general_error));
+  bad.ref = 100000;  // beyond the table
+  expect("map_grant_ref beyond the table", hcall(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), addr(&bad), 1),
+         0);
+  expect("map_grant_ref beyond the table status", bad.status, static_cast<long>(abi::GNTST::bad_gntref));
+  expect("map_grant_ref unmapped argument",
+         hcall(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), unmapped, 1), -14);
+
+  // Copy through the grant into our own frame.
+  abi::gnttab_copy cp{};
+  cp.source.u.ref = 5;
+  cp.source.domid = abi::DOMID::SELF;
+  cp.dest.u.gmfn = addr(&copy_dst) >> 12;
+  cp.dest.domid = abi::DOMID::SELF;
+  cp.dest.offset = 8;
+  cp.len = 6;
+  cp.flags = abi::GNTCOPY::source_gref;
+  expect("grant copy", hcall(H::grant_table_op, op(abi::GNTTABOP::copy), addr(&cp), 1), 0);
+  expect("grant copy status", cp.status, 0);
+  expect("grant copy bytes", copy_dst.bytes[8] == 'g' && copy_dst.bytes[12] == 't', 1);
+
+  abi::gnttab_unmap_grant_ref u{};
+  u.host_addr = m.host_addr;
+  u.handle = m.handle;
+  expect("unmap_grant_ref", hcall(H::grant_table_op, op(abi::GNTTABOP::unmap_grant_ref), addr(&u), 1), 0);
+  expect("unmap_grant_ref status", u.status, 0);
+  expect("GTF_reading|GTF_writing cleared", __atomic_load_n(&e.flags, __ATOMIC_ACQUIRE) &
+                                                (abi::GTF::reading | abi::GTF::writing), 0);
+  expect("unmap_grant_ref again", hcall(H::grant_table_op, op(abi::GNTTABOP::unmap_grant_ref), addr(&u), 1), 0);
+  expect("unmap_grant_ref again status", u.status, static_cast<long>(abi::GNTST::bad_handle));
 }
 
 void checks() {
@@ -152,6 +258,9 @@ void checks() {
 
   abi::sched_remote_shutdown absent{77, 0};
   expect("remote_shutdown absent domain", hcall(H::sched_op, op(abi::SCHEDOP::remote_shutdown), addr(&absent)), -3);
+
+  memory_checks();
+  grant_checks();
 }
 
 }  // namespace
