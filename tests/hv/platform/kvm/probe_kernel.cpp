@@ -144,7 +144,7 @@ void grant_checks() {
   m.host_addr = 0x7000000;
   m.flags = abi::GNTMAP::host_map;
   m.ref = 5;
-  m.dom = abi::DOMID::SELF;
+  m.dom = 0;  // the probe's own id (as on Xen, DOMID_SELF is not a granting domain: GNTST_bad_domain)
   expect("map_grant_ref", hcall(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), addr(&m), 1), 0);
   expect("map_grant_ref status", m.status, 0);
   const std::uint16_t pinned = __atomic_load_n(&e.flags, __ATOMIC_ACQUIRE);
@@ -158,6 +158,10 @@ void grant_checks() {
   expect("map_grant_ref beyond the table", hcall(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), addr(&bad), 1),
          0);
   expect("map_grant_ref beyond the table status", bad.status, static_cast<long>(abi::GNTST::bad_gntref));
+  abi::gnttab_map_grant_ref selfid = m;
+  selfid.dom = abi::DOMID::SELF;
+  expect("map_grant_ref DOMID_SELF", hcall(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), addr(&selfid), 1), 0);
+  expect("map_grant_ref DOMID_SELF status", selfid.status, static_cast<long>(abi::GNTST::bad_domain));
   expect("map_grant_ref unmapped argument",
          hcall(H::grant_table_op, op(abi::GNTTABOP::map_grant_ref), unmapped, 1), -14);
 
