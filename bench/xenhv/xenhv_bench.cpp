@@ -28,6 +28,8 @@
 #include <vector>
 
 #include <hv/platform/kvm/runner.hpp>
+
+#include "elf_image.hpp"
 #include <hv/platform/sim/sim.hpp>
 
 namespace {
@@ -65,35 +67,8 @@ void measure_exits(const hv::kvm::system& sys, const std::vector<std::uint8_t>& 
 // An ELF whose PVH entry executes `out %al, $0xe5` at once: the same first exit for both the
 // xenhv domain and the bare VM.
 std::vector<std::uint8_t> first_exit_elf() {
-  const std::uint8_t code[] = {0xe6, 0xe5, 0xf4};  // out %al,$0xe5; hlt
-  Elf64_Ehdr eh{};
-  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
-  eh.e_ident[EI_CLASS] = ELFCLASS64;
-  eh.e_ident[EI_DATA] = ELFDATA2LSB;
-  eh.e_ident[EI_VERSION] = EV_CURRENT;
-  eh.e_type = ET_EXEC;
-  eh.e_machine = EM_X86_64;
-  eh.e_version = EV_CURRENT;
-  eh.e_phoff = sizeof eh;
-  eh.e_ehsize = sizeof eh;
-  eh.e_phentsize = sizeof(Elf64_Phdr);
-  eh.e_phnum = 2;
-  std::vector<std::uint8_t> img(sizeof eh + 2 * sizeof(Elf64_Phdr));
-  Elf64_Phdr load{}, note{};
-  load.p_type = PT_LOAD;
-  load.p_offset = img.size();
-  load.p_paddr = load.p_vaddr = 0x100000;
-  load.p_filesz = load.p_memsz = sizeof code;
-  img.insert(img.end(), code, code + sizeof code);
-  note.p_type = PT_NOTE;
-  note.p_offset = img.size();
-  note.p_filesz = note.p_memsz = 20;
-  const std::uint32_t n[5] = {4, 4, 18, 0x006e6558, 0x100000};  // "Xen\0", PHYS32_ENTRY
-  img.insert(img.end(), reinterpret_cast<const std::uint8_t*>(n), reinterpret_cast<const std::uint8_t*>(n) + 20);
-  std::memcpy(img.data(), &eh, sizeof eh);
-  std::memcpy(img.data() + sizeof eh, &load, sizeof load);
-  std::memcpy(img.data() + sizeof eh + sizeof load, &note, sizeof note);
-  return img;
+  return xenabi_test::make_elf({{PT_LOAD, 0x100000, {0xe6, 0xe5, 0xf4}, 3},  // out %al,$0xe5; hlt
+                                xenabi_test::pvh_entry_note(0x100000)});
 }
 
 // xenhv: domain creation (everything) to the guest's first exit, in microseconds.

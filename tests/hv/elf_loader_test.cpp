@@ -7,59 +7,18 @@
 #include <cstring>
 #include <vector>
 
+#include "elf_image.hpp"
 #include "xenabi_test.hpp"
 
 namespace {
 
-struct seg {
-  std::uint32_t type;
-  std::uint64_t paddr;
-  std::vector<std::uint8_t> data;
-  std::uint64_t memsz;
-};
-
-// An ELF64 x86-64 image with the given segments (contents placed after the headers).
-std::vector<std::uint8_t> make_elf(const std::vector<seg>& segs) {
-  Elf64_Ehdr eh{};
-  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
-  eh.e_ident[EI_CLASS] = ELFCLASS64;
-  eh.e_ident[EI_DATA] = ELFDATA2LSB;
-  eh.e_ident[EI_VERSION] = EV_CURRENT;
-  eh.e_type = ET_EXEC;
-  eh.e_machine = EM_X86_64;
-  eh.e_version = EV_CURRENT;
-  eh.e_phoff = sizeof eh;
-  eh.e_ehsize = sizeof eh;
-  eh.e_phentsize = sizeof(Elf64_Phdr);
-  eh.e_phnum = static_cast<Elf64_Half>(segs.size());
-  std::vector<std::uint8_t> img(sizeof eh + segs.size() * sizeof(Elf64_Phdr));
-  std::memcpy(img.data(), &eh, sizeof eh);
-  for (std::size_t i = 0; i < segs.size(); ++i) {
-    Elf64_Phdr ph{};
-    ph.p_type = segs[i].type;
-    ph.p_offset = img.size();
-    ph.p_paddr = ph.p_vaddr = segs[i].paddr;
-    ph.p_filesz = segs[i].data.size();
-    ph.p_memsz = segs[i].memsz;
-    img.insert(img.end(), segs[i].data.begin(), segs[i].data.end());
-    std::memcpy(img.data() + sizeof eh + i * sizeof ph, &ph, sizeof ph);
-  }
-  return img;
-}
-
-std::vector<std::uint8_t> note(std::uint32_t type, std::uint32_t value) {
-  std::vector<std::uint8_t> n(20);
-  const std::uint32_t hdr[3] = {4, 4, type};
-  std::memcpy(n.data(), hdr, 12);
-  std::memcpy(n.data() + 12, "Xen", 4);
-  std::memcpy(n.data() + 16, &value, 4);
-  return n;
-}
+using xenabi_test::make_elf;
+using seg = xenabi_test::elf_segment;
 
 seg code(std::uint64_t at, std::size_t n = 64, std::uint64_t memsz = 0) {
   return {PT_LOAD, at, std::vector<std::uint8_t>(n, 0x90), memsz ? memsz : n};
 }
-seg pvh_note(std::uint32_t entry) { return {PT_NOTE, 0, note(18, entry), 20}; }
+seg pvh_note(std::uint32_t entry) { return xenabi_test::pvh_entry_note(entry); }
 
 bool ram_untouched(const hv::guest_memory& m) {
   auto s = m.translate(xenabi::phys_addr{0}, m.size()).value();
@@ -95,7 +54,7 @@ TEST_CASE("ELF loader: bad images are refused with a reason and nothing is loade
   };
   expect_refused({'n', 'o', 't', ' ', 'e', 'l', 'f', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "not an ELF");
   expect_refused(make_elf({code(0x100000)}), "no Xen PHYS32_ENTRY");
-  expect_refused(make_elf({code(0x100000), {PT_NOTE, 0, note(17, 0x100000), 20}}), "no Xen PHYS32_ENTRY");
+  expect_refused(make_elf({code(0x100000), {PT_NOTE, 0, xenabi_test::xen_note(17, 0x100000), 20}}), "no Xen PHYS32_ENTRY");
   expect_refused(make_elf({code(0x100000, 64, 0x1000), code(0x100800), pvh_note(0x100000)}), "overlap");
   expect_refused(make_elf({code(0x3ff000, 64, 0x2000), pvh_note(0x3ff000)}), "outside guest RAM");
   expect_refused(make_elf({code(~std::uint64_t{0} - 16, 64), pvh_note(0x100000)}), "outside guest RAM");
