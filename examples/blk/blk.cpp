@@ -16,9 +16,6 @@
 
 #include <xenabi/abi/hvm/start_info.hpp>
 #include <xenabi/abi/vcpu.hpp>
-#include <xenabi/arch/x86/cpuid.hpp>
-#include <xenabi/arch/x86/hypercall_page.hpp>
-#include <xenabi/arch/x86/hypercall_raw.hpp>
 #include <xenabi/blkfront_xenbus.hpp>
 #include <xenabi/clock.hpp>
 
@@ -26,26 +23,12 @@
 #include "xen_guest.hpp"
 
 namespace abi = xenabi::abi;
-namespace x86 = xenabi::arch::x86;
+using guest::fail;
+using guest::must;
 using kernel::print;
 using kernel::println;
 
-namespace kernel {
-void console_write(const char* s, std::size_t n) {
-  if (guest::console_ring_write(s, n)) return;
-  if (x86::installed_hypercall_page() == nullptr) return;
-  (void)x86::raw_hypercall(*x86::installed_hypercall_page(), static_cast<std::uint32_t>(abi::hypercall::console_io),
-                           x86::hypercall_reg{static_cast<unsigned>(abi::CONSOLEIO::write)}, x86::hypercall_reg{n},
-                           x86::hypercall_reg{reinterpret_cast<std::uintptr_t>(s)});
-}
-[[noreturn]] void shutdown(abi::SHUTDOWN reason) {
-  abi::sched_shutdown s{static_cast<std::uint32_t>(reason)};
-  if (x86::installed_hypercall_page() != nullptr) (void)xenabi::sched_op<abi::SCHEDOP::shutdown>(s);
-  for (;;) __asm__ __volatile__("cli; hlt");
-}
-}  // namespace kernel
-
-extern "C" void hello_upcall() { guest::upcall(); }
+// kernel::console_write, kernel::shutdown and the upcall: xen_guest_hooks.cpp.
 
 namespace {
 
@@ -91,19 +74,6 @@ blk_env env;
 blk_kernel bk;
 alignas(engine) unsigned char engine_storage[sizeof(engine)];
 alignas(device) unsigned char device_storage[sizeof(device)];
-
-void fail(const char* what, xenabi::errc e) {
-  print("blk: FAIL ");
-  print(what);
-  print(": ");
-  println(xenabi::errc_name(e));
-  kernel::crash();
-}
-template <class R>
-auto must(R r, const char* what) {
-  if (!r) fail(what, r.error());
-  if constexpr (!std::is_same_v<R, xenabi::result<void>>) return r.value();
-}
 
 std::uint64_t now_ns() {
   static const xenabi::system_clock clk(guest::shared().vcpu_info[0].time, clock_last);
@@ -182,18 +152,10 @@ std::uint32_t parse_mib(const char* cmdline) {
 }  // namespace
 
 extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
-  auto xen = x86::detect_xen();
-  if (!xen) kernel::halt_forever();
-  alignas(4096) static x86::hypercall_page page;
-  if (!x86::install_hypercall_page(page, xenabi::phys_addr{reinterpret_cast<std::uintptr_t>(&page)}, xen.value()))
-    kernel::halt_forever();
-  (void)guest::console_ring_init();
+  (void)guest::start_frontend("blk");
   const auto* si = reinterpret_cast<const abi::hvm_start_info*>(static_cast<std::uintptr_t>(start_info_pa));
   const std::uint32_t total_mib =
       parse_mib(si->cmdline_paddr != 0 ? reinterpret_cast<const char*>(static_cast<std::uintptr_t>(si->cmdline_paddr)) : nullptr);
-  must(guest::init_events(0xf3), "init_events");
-  must(guest::init_grants(), "init_grants");
-  must(guest::init_xenstore(), "init_xenstore");
   abi::vcpu_register_runstate_memory_area area{};
   area.addr.v = reinterpret_cast<std::uintptr_t>(&runstate);
   must(xenabi::vcpu_op<abi::VCPUOP::register_runstate_memory_area>(0, area), "register runstate area");

@@ -6,7 +6,9 @@
 //
 //   guest::console_ring_init();              // after the hypercall page: CONSOLE_PFN set? use the ring
 //   guest::init_events(0xf3);                // shared_info, IDT, HVM_PARAM_CALLBACK_IRQ
-//   extern "C" void hello_upcall() { guest::upcall(); }   // the kernel's upcall (start.S calls it)
+//   guest::start_frontend("blk");            // all of the above and below, "blk: FAIL ..." on error
+//   extern "C" void hello_upcall() { guest::upcall(); }   // the kernel's upcall (start.S calls it;
+//                                            // xen_guest_hooks.cpp defines it and the console hooks)
 //   guest::init_grants();                    // grant frame 0 -> guest::grants()
 //   guest::init_xenstore();                  // STORE_PFN/EVTCHN -> guest::xenstore()
 //   xenabi::xenbus_frontend<guest::xs_client> fe(guest::xenstore(), "vbd", 51712);
@@ -15,11 +17,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <type_traits>
 
 #include <xenabi/abi/hvm/hvm_op.hpp>
 #include <xenabi/abi/hvm/params.hpp>
 #include <xenabi/abi/memory.hpp>
 #include <xenabi/abi/sched.hpp>
+#include <xenabi/arch/x86/cpuid.hpp>
+#include <xenabi/arch/x86/hypercall_page.hpp>
 #include <xenabi/console.hpp>
 #include <xenabi/event_channel.hpp>
 #include <xenabi/grant_table.hpp>
@@ -27,6 +32,7 @@
 #include <xenabi/xenstore.hpp>
 
 #include "kernel.hpp"
+#include "raw_calls.hpp"
 
 namespace guest {
 
@@ -189,5 +195,55 @@ inline xenabi::result<void> init_xenstore() {
 }
 /// The xenstore client (after init_xenstore).
 inline xs_client& xenstore() { return *xs; }
+
+// ---- a front-end kernel's start and its failure path --------------------------------------
+
+/// The prefix of failure lines ("blk" -> "blk: FAIL ..."), set by `start_frontend`.
+inline const char* fail_tag = "guest";
+/// Prints "<fail_tag>: FAIL <what>: <errno name>" and crashes the domain.
+[[noreturn]] inline void fail(const char* what, xenabi::errc e) {
+  kernel::print(fail_tag);
+  kernel::print(": FAIL ");
+  kernel::print(what);
+  kernel::print(": ");
+  kernel::println(xenabi::errc_name(e));
+  kernel::crash();
+}
+/// The value of \p r, or `fail(what, error)`.
+template <class R>
+auto must(R r, const char* what) {
+  if (!r) fail(what, r.error());
+  if constexpr (!std::is_same_v<R, xenabi::result<void>>) return r.value();
+}
+
+/// A kernel's console output (its `kernel::console_write`): the ring once `console_ring_init`
+/// found one, console_io before that or without one.
+inline void console_write(const char* s, std::size_t n) {
+  if (!console_ring_write(s, n)) kernel::console_io_write(s, n);
+}
+/// A kernel's `kernel::shutdown`: SCHEDOP_shutdown once the hypercall page is there; halts.
+[[noreturn]] inline void shutdown(abi::SHUTDOWN reason) {
+  if (xenabi::arch::x86::installed_hypercall_page() != nullptr) kernel::sched_shutdown(reason);
+  kernel::halt_forever();
+}
+
+/// The start of a front-end kernel: finds Xen and installs the hypercall page (halts without
+/// them: nothing can be printed yet), moves the console to the ring if the toolstack gave one,
+/// then sets up events (upcall vector 0xf3), the grant table and the xenstore client; a step
+/// that fails prints "<tag>: FAIL <step>: <errno>" and crashes. True if the console ring is used.
+inline bool start_frontend(const char* tag) {
+  fail_tag = tag;
+  namespace x86 = xenabi::arch::x86;
+  auto xen = x86::detect_xen();
+  if (!xen) kernel::halt_forever();
+  alignas(4096) static x86::hypercall_page page;
+  if (!x86::install_hypercall_page(page, xenabi::phys_addr{reinterpret_cast<std::uintptr_t>(&page)}, xen.value()))
+    kernel::halt_forever();
+  const bool ring = console_ring_init();
+  must(init_events(0xf3), "init_events");
+  must(init_grants(), "init_grants");
+  must(init_xenstore(), "init_xenstore");
+  return ring;
+}
 
 }  // namespace guest

@@ -124,20 +124,6 @@ struct blkfront_features {
   u32 max_ring_page_order = 0;          ///< "max-ring-page-order" (0: one-page rings only).
 };
 
-/// Parses a decimal xenstore value such as "feature-max-indirect-segments" (\p n characters at
-/// \p s); `errc::einval` for an empty or non-decimal value, `errc::erange` on overflow.
-[[nodiscard]] constexpr result<u64> blkfront_parse_u64(const char* s, std::size_t n) noexcept {
-  if (n == 0) return errc::einval;
-  u64 v = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return errc::einval;
-    const u64 d = static_cast<u64>(s[i] - '0');
-    if (v > (~u64{0} - d) / 10) return errc::erange;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
 /// Counters of one block front end.
 struct blkfront_stats {
   u64 submitted = 0;        ///< Requests put on the ring (re-issues included).

@@ -71,16 +71,10 @@ class blkfront_device {
   template <class F>
   constexpr result<void> step(F&& on_complete) noexcept {
     hooks<F> h{*this, on_complete};
-    for (int i = 0; i < 4; ++i) {  // a reconnect is followed by a publish, then nothing
-      auto a = fe_.step(h);
-      if (!a) {
-        if (e_.attached() && fe_.state() != abi::XenbusState::Initialised && fe_.state() != abi::XenbusState::Connected)
-          h.disconnect();  // a publish that failed leaves nothing attached
-        return a.error();
-      }
-      if (a.value() == xenbus_action::none) break;
-    }
-    return {};
+    auto r = fe_.run(h);
+    if (!r && e_.attached() && fe_.state() != abi::XenbusState::Initialised && !fe_.connected())
+      h.disconnect();  // a publish that failed leaves nothing attached
+    return r;
   }
 
   /// The xenbus front end (paths, the back end's id, the state this end wrote).
@@ -88,9 +82,9 @@ class blkfront_device {
   /// The device's event channel (valid while attached).
   [[nodiscard]] constexpr port event_port() const noexcept { return port_; }
   /// True while both ends are Connected.
-  [[nodiscard]] constexpr bool connected() const noexcept { return connected_; }
+  [[nodiscard]] constexpr bool connected() const noexcept { return fe_.connected(); }
   /// How many times the device connected (1 after the first handshake, +1 per reconnection).
-  [[nodiscard]] constexpr u32 connections() const noexcept { return connections_; }
+  [[nodiscard]] constexpr u32 connections() const noexcept { return fe_.connections(); }
 
  private:
   template <class F>
@@ -100,13 +94,9 @@ class blkfront_device {
     constexpr result<void> publish(Client& xs, const xenbus& fe, u32 tx) noexcept {
       return d.publish(xs, fe, tx, on_complete);
     }
-    constexpr void connected() noexcept {
-      d.connected_ = true;
-      ++d.connections_;
-    }
+    constexpr void connected() noexcept {}
     constexpr void disconnect() noexcept {
       (void)d.e_.detach(on_complete);
-      d.connected_ = false;
       if (d.port_.value() != 0) d.k_.close(d.port_);
       d.port_ = port{0};
     }
@@ -157,29 +147,24 @@ class blkfront_device {
   constexpr result<blkfront_features> features(const xenbus& fe) noexcept {
     namespace k = abi::blkif_xenstore;
     blkfront_features f;
-    auto sectors = number(fe, k::sectors);
+    auto number = [&fe](xs_str key) { return fe.read_backend_u64(key); };
+    auto sectors = number(k::sectors);
     if (!sectors) return sectors.error();
     f.sectors = sectors.value();
-    f.sector_size = static_cast<u32>(number(fe, k::sector_size).value_or(512));
-    f.readonly = (number(fe, k::info).value_or(0) & abi::VDISK::READONLY) != 0;
+    f.sector_size = static_cast<u32>(number(k::sector_size).value_or(512));
+    f.readonly = (number(k::info).value_or(0) & abi::VDISK::READONLY) != 0;
     char mode[4]{};
     if (auto m = xs_.read(fe.backend_key(k::mode).str(), mode, sizeof mode); m && m.value() == 1 && mode[0] == 'r')
       f.readonly = true;
-    f.barrier = number(fe, k::feature_barrier).value_or(0) == 1;
-    f.flush = number(fe, k::feature_flush_cache).value_or(0) == 1;
-    f.discard = number(fe, k::feature_discard).value_or(0) == 1;
-    f.persistent = number(fe, k::feature_persistent).value_or(0) == 1;
-    const u64 ind = number(fe, k::feature_max_indirect_segments).value_or(0);
+    f.barrier = number(k::feature_barrier).value_or(0) == 1;
+    f.flush = number(k::feature_flush_cache).value_or(0) == 1;
+    f.discard = number(k::feature_discard).value_or(0) == 1;
+    f.persistent = number(k::feature_persistent).value_or(0) == 1;
+    const u64 ind = number(k::feature_max_indirect_segments).value_or(0);
     f.max_indirect_segments = ind > 0xffffffffu ? 0xffffffffu : static_cast<u32>(ind);
-    const u64 order = number(fe, k::max_ring_page_order).value_or(0);
+    const u64 order = number(k::max_ring_page_order).value_or(0);
     f.max_ring_page_order = order > 31 ? 31u : static_cast<u32>(order);
     return f;
-  }
-  constexpr result<u64> number(const xenbus& fe, xs_str key) noexcept {
-    char v[24]{};
-    auto n = xs_.read(fe.backend_key(key).str(), v, sizeof v);
-    if (!n) return n.error();
-    return blkfront_parse_u64(v, n.value());
   }
 
   Client& xs_;
@@ -187,8 +172,6 @@ class blkfront_device {
   Engine& e_;
   xenbus fe_;
   port port_{};
-  bool connected_ = false;
-  u32 connections_ = 0;
 };
 
 }  // namespace xenabi

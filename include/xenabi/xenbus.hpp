@@ -255,6 +255,10 @@ class xenbus_frontend {
   [[nodiscard]] constexpr u32 devid() const noexcept { return devid_; }
   /// The state this end last wrote.
   [[nodiscard]] constexpr abi::XenbusState state() const noexcept { return state_; }
+  /// True while this end says Connected.
+  [[nodiscard]] constexpr bool connected() const noexcept { return state_ == abi::XenbusState::Connected; }
+  /// How many times this end went Connected (1 after the first handshake, +1 per reconnection).
+  [[nodiscard]] constexpr u32 connections() const noexcept { return connections_; }
 
   /// `<device dir>/<name>`.
   [[nodiscard]] constexpr xs_path<path_max> key(xs_str name) const noexcept {
@@ -273,6 +277,14 @@ class xenbus_frontend {
   [[nodiscard]] constexpr result<abi::XenbusState> backend_state() noexcept {
     if (!probed_) return errc::enodev;
     return read_xenbus_state(*xs_, backend_key("state").str());
+  }
+  /// Reads the backend's key \p name as an unsigned decimal number (a feature or a size):
+  /// `errc::enoent` if it is missing, `errc::einval`/`errc::erange` if it is not such a number.
+  [[nodiscard]] constexpr result<u64> read_backend_u64(xs_str name) const noexcept {
+    char v[24]{};
+    auto n = xs_->read(backend_key(name).str(), v, sizeof v);
+    if (!n) return n.error();
+    return parse_xs_u64(xs_str{v, n.value()});
   }
   /// Writes this end's state.
   [[nodiscard]] constexpr result<void> set_state(abi::XenbusState s, u32 tx = 0) noexcept {
@@ -306,6 +318,7 @@ class xenbus_frontend {
       }
       case xenbus_action::connect:
         XENABI_TRY(set_state(abi::XenbusState::Connected));
+        ++connections_;
         ops.connected();
         break;
       case xenbus_action::reconnect:
@@ -328,6 +341,18 @@ class xenbus_frontend {
     return a;
   }
 
+  /// Takes `step`s until one has nothing left to do (a reconnect is followed by a publish, a
+  /// reset by a publish: a few steps at most); returns the first error.
+  template <class Ops>
+  [[nodiscard]] constexpr result<void> run(Ops& ops) noexcept {
+    for (int i = 0; i < 4; ++i) {
+      auto a = step(ops);
+      if (!a) return a.error();
+      if (a.value() == xenbus_action::none) break;
+    }
+    return {};
+  }
+
  private:
   Client* xs_;
   u32 devid_;
@@ -336,6 +361,7 @@ class xenbus_frontend {
   u16 backend_id_ = 0;
   bool probed_ = false;
   abi::XenbusState state_ = abi::XenbusState::Initialising;
+  u32 connections_ = 0;
 };
 
 }  // namespace xenabi

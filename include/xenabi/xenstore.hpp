@@ -136,17 +136,27 @@ constexpr std::size_t for_each_xs_string(const char* p, std::size_t len, F&& f) 
   return count;
 }
 
-/// Parses an unsigned decimal number (a transaction id, a domain id): `errc::einval` if \p s
-/// is empty or holds a non-digit, `errc::erange` if it exceeds 32 bits.
-[[nodiscard]] constexpr result<u32> parse_xs_u32(xs_str s) noexcept {
+/// Parses an unsigned decimal number (a sector count, a feature value): `errc::einval` if \p s
+/// is empty or holds a non-digit, `errc::erange` if it exceeds 64 bits.
+[[nodiscard]] constexpr result<u64> parse_xs_u64(xs_str s) noexcept {
   if (s.size == 0) return errc::einval;
   u64 v = 0;
   for (std::size_t i = 0; i < s.size; ++i) {
     if (s.data[i] < '0' || s.data[i] > '9') return errc::einval;
-    v = v * 10 + static_cast<u64>(s.data[i] - '0');
-    if (v > 0xffffffffu) return errc::erange;
+    const u64 d = static_cast<u64>(s.data[i] - '0');
+    if (v > (~u64{0} - d) / 10) return errc::erange;
+    v = v * 10 + d;
   }
-  return static_cast<u32>(v);
+  return v;
+}
+
+/// Parses an unsigned decimal number (a transaction id, a domain id): `errc::einval` if \p s
+/// is empty or holds a non-digit, `errc::erange` if it exceeds 32 bits.
+[[nodiscard]] constexpr result<u32> parse_xs_u32(xs_str s) noexcept {
+  auto v = parse_xs_u64(s);
+  if (!v) return v.error();
+  if (v.value() > 0xffffffffu) return errc::erange;
+  return static_cast<u32>(v.value());
 }
 
 /// Writes \p v in decimal to \p out (at least 10 bytes) and returns the number of digits.

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -152,6 +154,46 @@ struct fixture {
     submit_as(r);
     return wait(1).at(0).status;
   }
+};
+
+/// A back end that stalls on the \p nth request it starts (one worker), until released: for
+/// killing a back end with requests in flight.
+struct stall_at_request {
+  explicit stall_at_request(int nth) : n(nth) {}
+  /// A configuration with one worker whose observer stalls on the n-th request.
+  hv::blk::config config() {
+    hv::blk::config c;
+    c.workers = 1;
+    c.observer = [this](const request&, bool started) {
+      if (!started) return;
+      std::unique_lock lock(mu);
+      if (++seen != n) return;
+      stalled = true;
+      cv.notify_all();
+      cv.wait(lock, [&] { return released; });
+    };
+    return c;
+  }
+  /// Waits until the n-th request is stuck.
+  void wait_stalled() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return stalled; });
+  }
+  /// Lets the stuck request go.
+  void release() {
+    {
+      std::lock_guard lock(mu);
+      released = true;
+    }
+    cv.notify_all();
+  }
+
+ private:
+  int n;
+  std::mutex mu;
+  std::condition_variable cv;
+  int seen = 0;
+  bool stalled = false, released = false;
 };
 
 /// A READ or WRITE of \p n whole-page segments from grant ref \p first_ref at \p sector.

@@ -71,20 +71,8 @@ TEMPLATE_TEST_CASE("blk xenbus: driver domain killed mid-I/O and restarted - rec
   hv::blk::disk d(img.path, false);
   blk_system<TestType> s;
   // The first instance stalls its 5th request until killed.
-  std::mutex mu;
-  std::condition_variable cv;
-  int started = 0;
-  bool stalled = false, release = false;
-  hv::blk::config c1;
-  c1.workers = 1;
-  c1.observer = [&](const hv::blk::bif::request&, bool st) {
-    if (!st) return;
-    std::unique_lock lock(mu);
-    if (++started != 5) return;
-    stalled = true;
-    cv.notify_all();
-    cv.wait(lock, [&] { return release; });
-  };
+  stall_at_request stall(5);
+  const hv::blk::config c1 = stall.config();
   s.create(d, c1);
   s.wait_connected();
   constexpr std::uint32_t n = 24;
@@ -93,10 +81,7 @@ TEMPLATE_TEST_CASE("blk xenbus: driver domain killed mid-I/O and restarted - rec
     REQUIRE(s.front->write(std::uint64_t{i} * 64, s.buffer(i * 8), 32768, i));
   }
   s.front->publish();
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return stalled; });
-  }
+  stall.wait_stalled();
   // Kill: stop the driver domain (its loop), then crash the back end while a request is stuck.
   // The back end outlives the wait: kill() (from the vbd's destructor) marks it killed, then
   // waits for the stalled worker, which only the release below lets go. Polling `s.vbd` instead
@@ -105,11 +90,7 @@ TEMPLATE_TEST_CASE("blk xenbus: driver domain killed mid-I/O and restarted - rec
   REQUIRE(be != nullptr);
   std::thread killer([&] { s.kill_backend(); });
   while (!be->killed()) std::this_thread::yield();
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  stall.release();
   killer.join();
   // Restart: same id; the new vbd writes InitWait, the front end reconnects.
   hv::blk::config c2;

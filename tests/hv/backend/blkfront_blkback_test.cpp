@@ -116,20 +116,8 @@ TEST_CASE("blkfront+blkback: back end killed mid-I/O and restarted - in-flight r
   hv::blk::disk d(img.path, false);
   pair p;
   // The first back end serves on one worker and stalls on its 10th request until killed.
-  std::mutex mu;
-  std::condition_variable cv;
-  int started = 0;
-  bool stalled = false, release = false;
-  hv::blk::config c1;
-  c1.workers = 1;
-  c1.observer = [&](const hv::blk::bif::request&, bool s) {
-    if (!s) return;
-    std::unique_lock lock(mu);
-    if (++started != 10) return;
-    stalled = true;
-    cv.notify_all();
-    cv.wait(lock, [&] { return release; });
-  };
+  stall_at_request stall(10);
+  const hv::blk::config c1 = stall.config();
   p.connect(d, c1);
   // 30 writes of 64 KiB (indirect, 16 pages each) to distinct places, a barrier write, one more.
   constexpr std::uint32_t n = 30;
@@ -142,10 +130,7 @@ TEST_CASE("blkfront+blkback: back end killed mid-I/O and restarted - in-flight r
   pattern(p.buffer(n * 16 + 1), 4096, 101);
   REQUIRE(p.front->write(std::uint64_t{n} * 128 + 8, p.buffer(n * 16 + 1), 4096, 101));
   p.front->publish();
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return stalled; });
-  }
+  stall.wait_stalled();
   // Kill it (as a crash: the stalled request and everything queued stay unanswered).
   std::thread killer([&] { p.kill_backend(); });
   for (;;) {
@@ -155,11 +140,7 @@ TEST_CASE("blkfront+blkback: back end killed mid-I/O and restarted - in-flight r
     }
     std::this_thread::yield();
   }
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  stall.release();
   killer.join();
   // The front end learns the back end is gone (xenbus Closing), collects what was answered.
   REQUIRE(p.front->detach(p.recorder()));

@@ -95,14 +95,6 @@ xenabi::blkfront_features all_features(bool persistent) {
 
 }  // namespace
 
-TEST_CASE("blkfront: parse_u64 for xenstore values") {
-  XENABI_BOTH_REQUIRE(xenabi::blkfront_parse_u64("256", 3).value() == 256);
-  XENABI_BOTH_REQUIRE(xenabi::blkfront_parse_u64("18446744073709551615", 20).value() == ~u64{0});
-  XENABI_BOTH_REQUIRE(xenabi::blkfront_parse_u64("18446744073709551616", 20).error() == xenabi::errc::erange);
-  XENABI_BOTH_REQUIRE(xenabi::blkfront_parse_u64("", 0).error() == xenabi::errc::einval);
-  XENABI_BOTH_REQUIRE(xenabi::blkfront_parse_u64("1x", 2).error() == xenabi::errc::einval);
-}
-
 TEST_CASE("blkfront: direct request segments and per-request grants ended on completion") {
   rig r;
   r.attach(all_features(false));

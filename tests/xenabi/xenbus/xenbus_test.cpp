@@ -247,3 +247,26 @@ TEST_CASE("xenbus: the frontend connects, reconnects after a backend restart, an
   };
   XENABI_BOTH_REQUIRE(run());
 }
+
+TEST_CASE("xenbus: run takes every step the states call for, counts connections and reads backend numbers") {
+  constexpr auto runs = [] {
+    fake_store s = with_device();
+    ops o;
+    xenbus_frontend<fake_store> fe(s, "vbd", 51712);
+    if (!fe.probe() || !fe.run(o)) return false;
+    const char* be_state = "/local/domain/32513/backend/vbd/0/51712/state";
+    bool ok = fe.state() == S::Initialising && fe.connections() == 0 && !fe.connected();
+    set(s, be_state, "4");  // a backend already Connected: publish, then connect, in one run
+    ok = ok && fe.run(o) && fe.connected() && fe.connections() == 1 && o.published == 1;
+    set(s, be_state, "2");  // restarted: reconnect and publish again in one run
+    ok = ok && fe.run(o) && fe.state() == S::Initialised && o.disconnects == 1 && o.published == 2;
+    set(s, be_state, "4");
+    ok = ok && fe.run(o) && fe.connected() && fe.connections() == 2;
+    set(s, "/local/domain/32513/backend/vbd/0/51712/sectors", "4294967296");
+    set(s, "/local/domain/32513/backend/vbd/0/51712/feature-x", "yes");
+    ok = ok && fe.read_backend_u64("sectors") == result<u64>(u64{1} << 32);
+    ok = ok && fe.read_backend_u64("feature-x") == errc::einval && fe.read_backend_u64("nothing") == errc::enoent;
+    return ok;
+  };
+  XENABI_BOTH_REQUIRE(runs());
+}

@@ -141,6 +141,10 @@ constexpr bool helpers() {
   if (parse_xs_u32("4294967295") != result<u32>(0xffffffffu)) return false;
   if (parse_xs_u32("4294967296") != errc::erange || parse_xs_u32("12a") != errc::einval) return false;
   if (parse_xs_u32(xs_str{}) != errc::einval) return false;
+  if (parse_xs_u64("18446744073709551615") != result<u64>(~u64{0}) || parse_xs_u64("256") != result<u64>(256))
+    return false;
+  if (parse_xs_u64("18446744073709551616") != errc::erange || parse_xs_u64("1x") != errc::einval) return false;
+  if (parse_xs_u64(xs_str{}) != errc::einval || parse_xs_u32("99999999999999999999") != errc::erange) return false;
   char d[10]{};
   if (format_xs_u32(0, d) != 1 || d[0] != '0') return false;
   if (format_xs_u32(4000000000u, d) != 10 || xs_str(d, 10) != xs_str("4000000000")) return false;

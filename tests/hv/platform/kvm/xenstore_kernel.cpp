@@ -4,51 +4,21 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <xenabi/arch/x86/cpuid.hpp>
-#include <xenabi/arch/x86/hypercall_page.hpp>
-#include <xenabi/arch/x86/hypercall_raw.hpp>
 #include <xenabi/xenbus.hpp>
 
 #include "kernel.hpp"
 #include "xen_guest.hpp"
 
 namespace abi = xenabi::abi;
-namespace x86 = xenabi::arch::x86;
+using guest::must;
 using kernel::print;
 using kernel::println;
 using xenabi::xs_str;
 
-namespace kernel {
-void console_write(const char* s, std::size_t n) {
-  if (guest::console_ring_write(s, n)) return;
-  if (x86::installed_hypercall_page() == nullptr) return;
-  (void)x86::raw_hypercall(*x86::installed_hypercall_page(), static_cast<std::uint32_t>(abi::hypercall::console_io),
-                           x86::hypercall_reg{static_cast<unsigned>(abi::CONSOLEIO::write)}, x86::hypercall_reg{n},
-                           x86::hypercall_reg{reinterpret_cast<std::uintptr_t>(s)});
-}
-[[noreturn]] void shutdown(abi::SHUTDOWN reason) {
-  abi::sched_shutdown s{static_cast<std::uint32_t>(reason)};
-  if (x86::installed_hypercall_page() != nullptr) (void)xenabi::sched_op<abi::SCHEDOP::shutdown>(s);
-  for (;;) __asm__ __volatile__("cli; hlt");
-}
-}  // namespace kernel
-
-extern "C" void hello_upcall() { guest::upcall(); }
+// kernel::console_write, kernel::shutdown and the upcall: examples/hello/xen_guest_hooks.cpp.
 
 namespace {
 
-void fail(const char* what, xenabi::errc e) {
-  print("xs: FAIL ");
-  print(what);
-  print(": ");
-  println(xenabi::errc_name(e));
-  kernel::crash();
-}
-template <class R>
-auto must(R r, const char* what) {
-  if (!r) fail(what, r.error());
-  if constexpr (!std::is_same_v<R, xenabi::result<void>>) return r.value();
-}
 void print_str(xs_str s) {
   char b[128];
   std::size_t n = s.size < sizeof b - 1 ? s.size : sizeof b - 1;
@@ -83,16 +53,8 @@ struct frontend_ops {
 }  // namespace
 
 extern "C" [[noreturn]] void kmain(std::uint32_t) {
-  auto xen = x86::detect_xen();
-  if (!xen) kernel::halt_forever();
-  alignas(4096) static x86::hypercall_page page;
-  if (!x86::install_hypercall_page(page, xenabi::phys_addr{reinterpret_cast<std::uintptr_t>(&page)}, xen.value()))
-    kernel::halt_forever();
-  if (!guest::console_ring_init()) println("xs: FAIL no console ring");
+  if (!guest::start_frontend("xs")) println("xs: FAIL no console ring");
   println("xs: console ring up");
-  must(guest::init_events(0xf3), "init_events");
-  must(guest::init_grants(), "init_grants");
-  must(guest::init_xenstore(), "init_xenstore");
   auto& xs = guest::xenstore();
   char buf[256];
 
