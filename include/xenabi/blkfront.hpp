@@ -338,9 +338,12 @@ class blkfront {
   /// Consumes the responses on the ring, calling `on_complete(cookie, status)` for each
   /// completed request (status a `BLKIF_RSP` value); returns how many, or `errc::eoverflow` if
   /// the back end's response index is corrupt (then detach: the connection is unusable).
-  /// Re-arms the response event (final check) when the ring is empty.
+  /// When the ring is empty, re-arms the response event (final check) so that the back end
+  /// notifies at the \p wake_after -th next response (at most the requests on the ring, at
+  /// least 1): a caller that waits for a batch of completions is woken once for the batch
+  /// instead of once per response.
   template <class F>
-  constexpr result<u32> poll(F&& on_complete) noexcept {
+  constexpr result<u32> poll(F&& on_complete, u32 wake_after = 1) noexcept {
     if (!attached_) return u32{0};
     u32 done = 0;
     for (;;) {
@@ -358,7 +361,7 @@ class blkfront {
         on_complete(cookie, static_cast<s16>(r.status));
       }); });
       if (!n) return n.error();
-      auto more = with_ring([](auto& fr) { return fr.final_check_for_responses(); });
+      auto more = with_ring([&](auto& fr) { return final_check(fr, wake_after); });
       if (!more) return more.error();
       if (!more.value()) break;
     }
@@ -397,6 +400,23 @@ class blkfront {
     return f(front_);
   }
 
+  // RING_FINAL_CHECK_FOR_RESPONSES with the event \p k responses ahead (1: the next one). The
+  // event is never beyond the last request on the ring, so the notification cannot be lost.
+  template <class Ring>
+  static constexpr result<bool> final_check(Ring& fr, u32 k) noexcept {
+    auto n = fr.unconsumed_responses();
+    if (!n) return n.error();
+    if (n.value() != 0) return true;
+    const RING_IDX on_ring = fr.outstanding_requests();
+    if (k > on_ring) k = on_ring;
+    if (k == 0) k = 1;
+    write_once(fr.shared()->rsp_event, static_cast<RING_IDX>(fr.rsp_cons() + k));
+    mb();
+    n = fr.unconsumed_responses();
+    if (!n) return n.error();
+    return n.value() != 0;
+  }
+
   // Shadow entries [0, active_slots_) are usable: at most as many requests as the ring holds.
   constexpr shadow_entry* free_slot() const noexcept {
     for (u32 i = 0; i < active_slots_; ++i)
@@ -405,14 +425,22 @@ class blkfront {
   }
 
   // A free slot, preferring one whose indirect pages already list \p buf's segments.
+  // The scan starts after the slot taken last: requests complete roughly in submission order, so
+  // the next free slot is usually the first one looked at (guest code that emulates each
+  // instruction should not walk every slot per request).
   constexpr shadow_entry* free_slot_for(unsigned char* buf, u32 bytes) noexcept {
     shadow_entry* any = nullptr;
-    for (u32 i = 0; i < active_slots_; ++i) {
+    u32 i = next_slot_ < active_slots_ ? next_slot_ : 0;
+    for (u32 n = 0; n < active_slots_; ++n, i = i + 1 == active_slots_ ? 0 : i + 1) {
       auto& s = shadow_[i];
       if (s.state != slot_state::free) continue;
-      if (s.ind_valid && s.ind_buf == buf && s.ind_bytes == bytes) return &s;
+      if (s.ind_valid && s.ind_buf == buf && s.ind_bytes == bytes) {
+        next_slot_ = i + 1;
+        return &s;
+      }
       if (any == nullptr) any = &s;
     }
+    if (any != nullptr) next_slot_ = static_cast<u32>(any - shadow_) + 1;
     return any;
   }
 
@@ -463,9 +491,6 @@ class blkfront {
     const u32 idx = static_cast<u32>(&s - shadow_);
     s.gen = (s.gen + 1) & 0x0000ffffffffffffu;
     const u64 id = (s.gen << 16) | idx;
-    request_t r{};
-    r.id = id;
-    r.sector_number = s.sector;
     s.ngrants = 0;
     if (s.op == abi::BLKIF_OP::DISCARD) {
       discard_t d{};
@@ -473,13 +498,15 @@ class blkfront {
       d.id = id;
       d.sector_number = s.sector;
       d.nr_sectors = s.discard_count;
-      copy_object(&r, d);
-      return put_on_ring(s, r);
+      return put_on_ring(s, d);
     }
     const std::uintptr_t addr = reinterpret_cast<std::uintptr_t>(s.buf);
     const u32 segs = segments_of(addr, s.bytes);
     const bool disk_write = s.op != abi::BLKIF_OP::READ;
     if (segs <= abi::BLKIF::MAX_SEGMENTS_PER_REQUEST) {
+      request_t r{};
+      r.id = id;
+      r.sector_number = s.sector;
       r.operation = static_cast<u8>(s.op);
       r.nr_segments = static_cast<u8>(segs);
       bool all_persistent = true;
@@ -521,8 +548,7 @@ class blkfront {
         s.ind_bytes = s.bytes;
       }
     }
-    copy_object(&r, ind);
-    return put_on_ring(s, r);
+    return put_on_ring(s, ind);
   }
 
   // Segment \p i of the buffer at \p addr: its grant and sector range.
@@ -587,7 +613,11 @@ class blkfront {
     return g;
   }
 
-  constexpr bool put_on_ring(shadow_entry& s, const request_t& r) noexcept {
+  // Copies \p r (a request, or a discard or indirect request, which are shorter) into the next
+  // ring slot: only its own bytes, no zeroed remainder of the slot.
+  template <class R>
+  constexpr bool put_on_ring(shadow_entry& s, const R& r) noexcept {
+    static_assert(sizeof(R) <= sizeof(request_t));
     with_ring([&](auto& fr) { copy_object(&fr.claim_request(), r); });
     s.state = slot_state::on_ring;
     ++stats_.submitted;
@@ -670,6 +700,7 @@ class blkfront {
   bool attached_ = false;
   u32 order_ = 0;
   u32 active_slots_ = slots;
+  u32 next_slot_ = 0;  // where free_slot_for starts looking
   front_ring<protocol> front_{};
   [[no_unique_address]] small_ring small_{};
   grant_ref ring_ref_[ring_pages]{};

@@ -247,6 +247,44 @@ TEST_CASE("blkfront: discard, flush, barrier encoding - refused features - full 
   REQUIRE(r2.f->max_request_bytes() == 11 * 4096);
 }
 
+TEST_CASE("blkfront: poll's wake_after asks for one notification per batch of responses") {
+  rig r;
+  r.attach(all_features(true));
+  for (u64 i = 0; i < 8; ++i) REQUIRE(r.f->read(i * 8, r.data(i), 4096, i));
+  r.f->publish();
+  auto& shared = *reinterpret_cast<xenabi::blkif_ring::shared_ring*>(r.pages[0].bytes);
+  REQUIRE(r.poll() == 0);
+  REQUIRE(shared.rsp_event == 1);  // the default: the next response
+  auto n = r.f->poll([](u64, std::int16_t) {}, 5);
+  REQUIRE(n);
+  REQUIRE(n.value() == 0);
+  REQUIRE(shared.rsp_event == 5);  // the 5th response from rsp_cons 0
+  auto reqs = r.take();
+  REQUIRE(reqs.size() == 8);
+  for (std::size_t i = 0; i < 5; ++i) {
+    abi::blkif_response rsp{};
+    rsp.id = reqs[i].id;
+    rsp.operation = reqs[i].operation;
+    r.back.produce_response(rsp);
+    REQUIRE(r.back.push_responses() == (i == 4));  // only the 5th notifies
+  }
+  n = r.f->poll([&](u64 c, std::int16_t s) { r.done.emplace_back(c, s); }, 100);
+  REQUIRE(n);
+  REQUIRE(n.value() == 5);
+  REQUIRE(shared.rsp_event == 5 + 3);  // clamped to the 3 requests still on the ring
+  n = r.f->poll([](u64, std::int16_t) {}, 0);
+  REQUIRE(shared.rsp_event == 5 + 1);  // at least the next one
+  // A response already there is consumed, never slept on.
+  abi::blkif_response rsp{};
+  rsp.id = reqs[5].id;
+  rsp.operation = reqs[5].operation;
+  r.back.produce_response(rsp);
+  (void)r.back.push_responses();
+  n = r.f->poll([&](u64 c, std::int16_t s) { r.done.emplace_back(c, s); }, 2);
+  REQUIRE(n.value() == 1);
+  REQUIRE(r.done.size() == 6);
+}
+
 TEST_CASE("blkfront: reconnect re-issues unanswered requests in order on a fresh ring - busy grants reported") {
   rig r;
   r.attach(all_features(false));
