@@ -107,18 +107,13 @@ struct guest_side {
 /// applied directly).
 template <class Front = front_type>
 struct pair : guest_side<Front> {
-  using base = guest_side<Front>;
-  using base::env;
-  using base::front;
-  using base::m;
-  using base::recorder;
   hv::domain& be;
   std::mutex be_mu;
   std::unique_ptr<hv::blk::blkback> back;
   std::atomic<int> events{0};
 
-  pair() : be(m.add_domain(be_id, 1 << 20)) {
-    env.kick = [this] {
+  pair() : be(this->m.add_domain(be_id, 1 << 20)) {
+    this->env.kick = [this] {
       std::lock_guard lock(be_mu);
       if (back) back->kick();
     };
@@ -140,10 +135,11 @@ struct pair : guest_side<Front> {
   /// The xenbus handshake's outcome: the front end attaches with the back end's features, the
   /// back end maps the ring it published.
   void connect(const hv::blk::disk& d, hv::blk::config c = {}) {
-    auto ref = front->attach(xenabi::domain_id{be_id}, features_of(c, d), recorder());
+    auto& fr = *this->front;
+    auto ref = fr.attach(xenabi::domain_id{be_id}, features_of(c, d), this->recorder());
     if (!ref) throw std::runtime_error("attach failed");
     std::vector<std::uint32_t> refs;
-    for (std::uint32_t i = 0; i < (1u << front->ring_order()); ++i) refs.push_back(front->ring_ref(i).value());
+    for (std::uint32_t i = 0; i < (1u << fr.ring_order()); ++i) refs.push_back(fr.ring_ref(i).value());
     const auto width = std::is_same_v<typename Front::abi_type, xenabi::blkif_abi_x86_32> ? hv::blk::abi_width::x86_32
                                                                                              : hv::blk::abi_width::x86_64;
     hv::blk::blkback::params p{fe_id, refs, c.persistent, [this] { ++events; }, width};

@@ -54,12 +54,6 @@ constexpr std::uint32_t devid = 51712;
 /// Guest 0 (front end engine \p Front) with a vbd served by a restartable driver domain.
 template <class Front = front_type>
 struct blk_system : guest_side<Front> {
-  using base = guest_side<Front>;
-  using base::fe;
-  using base::front;
-  using base::m;
-  using base::recorder;
-  using base::wait_done;
   hv::xenstore::store xs;
   std::optional<hv::xenstore::client> guest_xs;
   hv_store store;
@@ -76,9 +70,9 @@ struct blk_system : guest_side<Front> {
     xs.introduce_domain(fe_id, "guest0");
     guest_xs.emplace(xs, fe_id);
     store.c = &*guest_xs;
-    kernel.fe = &fe;
-    dev = std::make_unique<device_type>(store, kernel, *front, devid);
-    this->env.kick = [this] { (void)hv::backend::evtchn_send(fe, dev->event_port().value()); };
+    kernel.fe = &this->fe;
+    dev = std::make_unique<device_type>(store, kernel, *this->front, devid);
+    this->env.kick = [this] { (void)hv::backend::evtchn_send(this->fe, dev->event_port().value()); };
   }
   ~blk_system() { kill_backend(); }
 
@@ -90,13 +84,13 @@ struct blk_system : guest_side<Front> {
   void create(const hv::blk::disk& d, hv::blk::config c = {}) {
     disk = &d;
     cfg = std::move(c);
-    dd_id = hv::backend::driver_domain::next_free_id(m.hosts());
+    dd_id = hv::backend::driver_domain::next_free_id(this->m.hosts());
     start_backend(true);
     if (!dev->start("be")) throw std::runtime_error("blkfront_device::start");
   }
   /// Starts a driver domain with a vbd (after a kill: the same id, as a restart).
   void start_backend(bool create_device = false) {
-    dd = std::make_unique<hv::backend::driver_domain>(m.hosts(), xs, dd_id, "blkback");
+    dd = std::make_unique<hv::backend::driver_domain>(this->m.hosts(), xs, dd_id, "blkback");
     if (create_device &&
         !hv::backend::create_device(xs, {.backend = dd_id, .frontend = fe_id, .type = "vbd", .devid = devid,
                                          .backend_keys = {{"mode", disk->readonly() ? "r" : "w"}}}))
@@ -118,7 +112,7 @@ struct blk_system : guest_side<Front> {
     for (auto& e : wait.count() == 0 ? guest_xs->take_events() : guest_xs->wait_events(wait)) {
       (void)e;
       any = true;
-      if (!dev->step(recorder())) throw std::runtime_error("blkfront_device::step failed");
+      if (!dev->step(this->recorder())) throw std::runtime_error("blkfront_device::step failed");
     }
     return any;
   }
@@ -132,7 +126,7 @@ struct blk_system : guest_side<Front> {
   }
   /// Waits for \p n completions, following back-end state changes meanwhile.
   void run_until_done(std::size_t n) {
-    wait_done(n, [this] {
+    this->wait_done(n, [this] {
       if (!guest_step()) std::this_thread::sleep_for(std::chrono::microseconds(50));
     });
   }
