@@ -97,9 +97,10 @@ inline xenabi::event_demux<xenabi::event_handler_table<max_ports>>* demux = null
 /// The shared_info structure (after init_events).
 inline abi::shared_info& shared() { return shared_page.info; }
 
-/// Maps shared_info, installs the IDT with the upcall at \p vector and registers the vector with
-/// HVM_PARAM_CALLBACK_IRQ (type 2). Interrupts stay disabled until a wait.
-inline xenabi::result<void> init_events(std::uint8_t vector) {
+/// Maps shared_info and sets up vCPU 0's upcall demultiplexer: the part of `init_events` that
+/// does not choose how the upcall arrives (a kernel using HVMOP_set_evtchn_upcall_vector calls
+/// this, installs its IDT and registers its vector itself).
+inline xenabi::result<void> map_shared_info() {
   abi::xen_add_to_physmap x{};
   x.domid = abi::DOMID::SELF;
   x.space = static_cast<std::uint32_t>(abi::XENMAPSPACE::shared_info);
@@ -108,6 +109,12 @@ inline xenabi::result<void> init_events(std::uint8_t vector) {
   XENABI_TRY(xenabi::memory_op<abi::XENMEM::add_to_physmap>(x));
   demux = new (demux_storage) xenabi::event_demux<xenabi::event_handler_table<max_ports>>(
       shared_page.info, shared_page.info.vcpu_info[0], handlers);
+  return {};
+}
+/// Maps shared_info, installs the IDT with the upcall at \p vector and registers the vector with
+/// HVM_PARAM_CALLBACK_IRQ (type 2). Interrupts stay disabled until a wait.
+inline xenabi::result<void> init_events(std::uint8_t vector) {
+  XENABI_TRY(map_shared_info());
   kernel::install_idt(vector);
   abi::xen_hvm_param p{};
   p.domid = abi::DOMID::SELF;

@@ -113,6 +113,10 @@ class vcpu {
   bool wake = false;
   /// Per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector), 0 if none.
   std::uint8_t upcall_vector = 0;
+  /// How the platform raises a vector in this vCPU's local APIC (guarded by mu, called with it
+  /// held): on KVM with an in-kernel LAPIC an MSI to the vCPU's APIC id; empty where the
+  /// platform has no LAPIC and injects upcall vectors itself (KVM without it, the sim).
+  std::function<void(std::uint8_t)> lapic_irq;
   /// The secondary vcpu_time_info copy (VCPUOP_register_vcpu_time_memory_area), if any.
   std::optional<guest_area> time_area;
 
@@ -489,6 +493,19 @@ class domain {
     }
     v.cv.notify_all();
     if (v.kick) v.kick();
+  }
+
+  /// Tells \p v's platform that its `evtchn_upcall_pending` was just set (Xen's
+  /// `hvm_assert_evtchn_irq`): with a local APIC (`vcpu::lapic_irq`) and a per-vCPU upcall
+  /// vector, raises that vector in the LAPIC (edge-triggered, like any interrupt: IRR, then ISR
+  /// until the guest's EOI); then `notify(v)` wakes and kicks it, so the platform injects the
+  /// CALLBACK_IRQ vector (or, without a LAPIC, the per-vCPU one) when the guest can take it.
+  void assert_upcall(vcpu& v) const {
+    {
+      std::lock_guard lock(v.mu);
+      if (v.upcall_vector != 0 && v.lapic_irq) v.lapic_irq(v.upcall_vector);
+    }
+    notify(v);
   }
 
   /// True if \p v has an event upcall pending.

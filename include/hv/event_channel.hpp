@@ -6,7 +6,8 @@
 /// Delivery of port p to vCPU v: set bit p of `evtchn_pending`; if it was already set, stop;
 /// wake vCPUs polling p; if bit p of `evtchn_mask` is set, stop; set bit p/64 of v's
 /// `evtchn_pending_sel`; if it was clear, set `evtchn_upcall_pending` and, if that was clear,
-/// notify v (the platform injects the callback vector).
+/// assert v's upcall (`domain::assert_upcall`: its per-vCPU vector into its local APIC, if the
+/// platform has one; then the platform injects the callback vector).
 #pragma once
 
 #include <algorithm>
@@ -74,7 +75,7 @@ inline void evtchn_set_pending(domain& d, std::uint32_t port) {
   const std::uint64_t sel = std::uint64_t{1} << w;
   if ((__atomic_fetch_or(&vi->evtchn_pending_sel, sel, __ATOMIC_SEQ_CST) & sel) != 0) return;
   if (__atomic_exchange_n(&vi->evtchn_upcall_pending, std::uint8_t{1}, __ATOMIC_SEQ_CST) != 0) return;
-  d.notify(v);
+  d.assert_upcall(v);
 }
 
 /// Raises VIRQ \p virq on vCPU \p v if a port is bound to it.
@@ -115,7 +116,7 @@ inline void evtchn_unmask(domain& d, std::uint32_t port) {
   const std::uint64_t sel = std::uint64_t{1} << w;
   if ((__atomic_fetch_or(&vi->evtchn_pending_sel, sel, __ATOMIC_SEQ_CST) & sel) != 0) return;
   if (__atomic_exchange_n(&vi->evtchn_upcall_pending, std::uint8_t{1}, __ATOMIC_SEQ_CST) != 0) return;
-  d.notify(v);
+  d.assert_upcall(v);
 }
 
 /// Clears \p port's pending bit (as Xen does when a port is closed).

@@ -286,8 +286,14 @@ inline std::int64_t hvm_op(hcall& c) {
       c.arg("vector", hex(r.value().vector));
       if (r.value().vector < 0x10) return c.fail(errc::einval, "vector below 0x10");
       if (r.value().vcpu >= c.d.vcpus.size()) return c.fail(errc::enoent, "no such vCPU");
-      std::lock_guard lock(c.d.vcpus[r.value().vcpu]->mu);
-      c.d.vcpus[r.value().vcpu]->upcall_vector = r.value().vector;
+      vcpu& t = *c.d.vcpus[r.value().vcpu];
+      {
+        std::lock_guard lock(t.mu);
+        t.upcall_vector = r.value().vector;
+        c.rec.note = t.lapic_irq ? "delivered through the vCPU's local APIC (the guest enables it and EOIs)"
+                                 : "injected by xenhv (no in-kernel local APIC)";
+      }
+      c.d.assert_upcall(t);  // as Xen: raised at once, whether or not an event is pending
       return 0;
     }
     case static_cast<std::uint64_t>(abi::HVMOP::flush_tlbs):
@@ -677,7 +683,7 @@ inline std::int64_t vcpu_op(hcall& c) {
         __atomic_store_n(&neu->evtchn_upcall_pending, std::uint8_t{1}, __ATOMIC_SEQ_CST);
       }
       c.d.publish_time(t);
-      c.d.notify(t);
+      c.d.assert_upcall(t);
       return 0;
     }
     case abi::VCPUOP::register_runstate_memory_area: {

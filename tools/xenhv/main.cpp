@@ -52,6 +52,8 @@ void usage(std::FILE* f) {
                "  --trace            one line per hypercall on stderr\n"
                "  --trace=json       one JSON object per hypercall on stderr\n"
                "  --release-console  console_io returns -EPERM, like a release build of Xen\n"
+               "  --upcalls=HOW      event vectors: local_apic (in-kernel LAPIC, the default when\n"
+               "                     KVM has it) or injected (no LAPIC: xenhv injects, hlt exits)\n"
                "  --stats            print exits, hypercalls and boot timings on stderr at the end\n"
                "  --tap NAME         also attach host tap interface NAME to the bridge (/dev/net/tun,\n"
                "                     CAP_NET_ADMIN; a %%d in NAME is numbered by the kernel)\n"
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
   std::vector<domain_spec> specs;
   hv::trace_mode mode = hv::trace_mode::off;
   bool release_console = false, stats = false;
+  hv::kvm::upcall_delivery delivery = hv::kvm::upcall_delivery::automatic;
   std::vector<std::string> taps;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -137,6 +140,10 @@ int main(int argc, char** argv) {
       mode = hv::trace_mode::text;
     } else if (a == "--release-console") {
       release_console = true;
+    } else if (a == "--upcalls=injected") {
+      delivery = hv::kvm::upcall_delivery::injected;
+    } else if (a == "--upcalls=local_apic") {
+      delivery = hv::kvm::upcall_delivery::local_apic;
     } else if (a == "--stats") {
       stats = true;
     } else if (a == "--net" || a.rfind("--net=", 0) == 0) {
@@ -233,6 +240,7 @@ int main(int argc, char** argv) {
       opt.vcpus = s.vcpus;
       opt.cmdline = s.cmdline;
       opt.release_console = release_console;
+      opt.delivery = delivery;
       opt.services = &services;
       opt.console_log = s.console_log;
       doms.push_back(std::make_unique<hv::kvm::domain_runner>(*sys, host, static_cast<std::uint16_t>(i), img, opt));

@@ -146,8 +146,12 @@ class system {
   std::size_t run_size_ = 0;
 };
 
-/// A VM: memory slots and the MSR filter. No in-kernel irqchip: xenhv injects its event vector
-/// itself with `KVM_INTERRUPT` (DESIGN.md section 3), so `hlt` exits to userspace.
+/// A VM: memory slots, the MSR filter and, optionally, in-kernel interrupt controllers.
+/// Without them (the default) `hlt` exits to userspace and interrupts are injected with
+/// `KVM_INTERRUPT`; with `enable_split_irqchip()` each vCPU has an in-kernel local APIC
+/// (`signal_msi` reaches it, `hlt` is handled in the kernel, the LAPIC timer works) and
+/// userspace can still inject ExtINT vectors through LINT0 (see `vcpu::set_lint0_extint`).
+/// How xenhv uses them: hv/platform/kvm/machine.hpp.
 class vm {
  public:
   /// Creates the VM and enables userspace MSR exits for filtered and unknown MSRs.
@@ -187,12 +191,27 @@ class vm {
   /// Creates the in-kernel interrupt controllers (`KVM_CREATE_IRQCHIP`: local APICs, IOAPIC,
   /// PIC); must precede vCPU creation. With it `hlt` is handled in the kernel and interrupts
   /// reach the guest through its local APIC (`signal_msi`), not `KVM_INTERRUPT`. xenhv's
-  /// domains do not use it (see the class comment); the bare-interrupt benchmark baseline does.
+  /// domains use the split variant instead (`enable_split_irqchip`); the bare-interrupt
+  /// benchmark baseline uses this one.
   void create_irqchip() {
     if (::ioctl(fd_.get(), KVM_CREATE_IRQCHIP, 0) < 0) throw_errno("KVM_CREATE_IRQCHIP");
   }
+  /// Enables the split irqchip (`KVM_CAP_SPLIT_IRQCHIP`): a local APIC per vCPU in the kernel,
+  /// no in-kernel PIC or IOAPIC. Must precede vCPU creation. Unlike `create_irqchip()` it keeps
+  /// `KVM_INTERRUPT` usable: userspace plays the PIC, and the vector it injects reaches the
+  /// vCPU as an ExtINT through LINT0 (accepted while LVT0 is unmasked in ExtINT mode or the
+  /// LAPIC is hardware-disabled), bypassing the LAPIC's IRR/ISR. Returns false, changing
+  /// nothing, if \p sys lacks the capability or enabling it fails.
+  [[nodiscard]] bool enable_split_irqchip(const system& sys) noexcept {
+    if (sys.check(KVM_CAP_SPLIT_IRQCHIP) <= 0) return false;
+    kvm_enable_cap cap{};
+    cap.cap = KVM_CAP_SPLIT_IRQCHIP;
+    cap.args[0] = 0;  // no IOAPIC routes: xenhv emulates no IOAPIC
+    return ::ioctl(fd_.get(), KVM_ENABLE_CAP, &cap) == 0;
+  }
   /// Delivers a message-signalled interrupt (`KVM_SIGNAL_MSI`): fixed delivery mode, edge,
-  /// \p vector to the local APIC with physical id \p apic_id. Needs `create_irqchip()`. Returns
+  /// \p vector to the local APIC with physical id \p apic_id. Needs `create_irqchip()` or
+  /// `enable_split_irqchip()`. Thread-safe; wakes the target vCPU if it is halted. Returns
   /// the ioctl's result: > 0 delivered, 0 blocked by the guest, < 0 failure (errno set).
   int signal_msi(std::uint8_t vector, std::uint8_t apic_id = 0) noexcept {
     kvm_msi m{};
@@ -363,6 +382,41 @@ class vcpu {
     run_->kvm_dirty_regs = 0;
   }
 
+  /// Local APIC register at byte offset \p offset of the xAPIC register page (`KVM_GET_LAPIC`;
+  /// needs an in-kernel LAPIC).
+  [[nodiscard]] std::uint32_t lapic_reg(std::uint32_t offset) const {
+    kvm_lapic_state s{};
+    if (::ioctl(fd_.get(), KVM_GET_LAPIC, &s) < 0) throw_errno("KVM_GET_LAPIC");
+    std::uint32_t v = 0;
+    std::memcpy(&v, s.regs + (offset & 0x3fcu), sizeof v);
+    return v;
+  }
+  /// Sets local APIC register \p offset to \p value directly (`KVM_GET_LAPIC`, `KVM_SET_LAPIC`:
+  /// the state as firmware would leave it, not a guest write with its side effects).
+  void set_lapic_reg(std::uint32_t offset, std::uint32_t value) {
+    kvm_lapic_state s{};
+    if (::ioctl(fd_.get(), KVM_GET_LAPIC, &s) < 0) throw_errno("KVM_GET_LAPIC");
+    std::memcpy(s.regs + (offset & 0x3fcu), &value, sizeof value);
+    if (::ioctl(fd_.get(), KVM_SET_LAPIC, &s) < 0) throw_errno("KVM_SET_LAPIC");
+  }
+  /// xAPIC offset of the LVT LINT0 register.
+  static constexpr std::uint32_t apic_lvt0 = 0x350;
+  /// LVT delivery mode ExtINT, unmasked (the virtual-wire mode PC firmware leaves LINT0 in).
+  static constexpr std::uint32_t lvt_extint = 0x700;
+  /// Puts LINT0 in virtual-wire mode (ExtINT, unmasked) as PC firmware does, so vectors
+  /// injected with `KVM_INTERRUPT` reach the vCPU through its in-kernel LAPIC without entering
+  /// its IRR/ISR. KVM leaves LINT0 so on vCPU 0 at reset but masked on the others.
+  void set_lint0_extint() { set_lapic_reg(apic_lvt0, lvt_extint); }
+
+  /// Makes the vCPU runnable (`KVM_SET_MP_STATE` RUNNABLE). With an in-kernel LAPIC every vCPU
+  /// but the first starts waiting for INIT/SIPI and `KVM_RUN` blocks in the kernel until then;
+  /// a Xen guest starts secondary vCPUs with VCPUOP_up instead, so xenhv makes them runnable.
+  void set_runnable() {
+    kvm_mp_state m{};
+    m.mp_state = KVM_MP_STATE_RUNNABLE;
+    if (::ioctl(fd_.get(), KVM_SET_MP_STATE, &m) < 0) throw_errno("KVM_SET_MP_STATE");
+  }
+
   /// Enters the guest (`KVM_RUN`). Returns 0 on an exit (see `run().exit_reason`) or the errno
   /// (`EINTR` after a kick).
   [[nodiscard]] int enter() noexcept {
@@ -381,7 +435,9 @@ class vcpu {
   /// Marks the synchronized general-purpose registers as changed for the next entry.
   void regs_dirty() noexcept { run_->kvm_dirty_regs |= KVM_SYNC_X86_REGS; }
   /// Injects external interrupt \p vector (`KVM_INTERRUPT`; only when
-  /// `run().ready_for_interrupt_injection`). Returns false on failure.
+  /// `run().ready_for_interrupt_injection`). With a split irqchip the vector is held as the
+  /// pending ExtINT and delivered (waking a halted vCPU) once the guest's IF allows. Returns
+  /// false on failure.
   bool inject_interrupt(std::uint32_t vector) noexcept {
     kvm_interrupt irq{};
     irq.irq = vector;

@@ -1,14 +1,54 @@
 /// \file
 /// A domain running on KVM: the VM with the domain's RAM, one vCPU per domain vCPU with the
 /// Xen CPUID leaves and the hypercall-page MSR trapped, one host thread per vCPU, and the exit
-/// loop (hypercall port, hlt, MSRs, interrupt windows for the event upcall, diagnostics for
-/// exits that stop the guest).
+/// loop (hypercall port, MSRs, interrupt windows for the event upcall, hlt when KVM hands it
+/// over, diagnostics for exits that stop the guest).
 ///
-/// Event delivery: no in-kernel irqchip is created. The CALLBACK_IRQ vector is injected by
-/// xenhv with `KVM_INTERRUPT` when the guest can take it (or an interrupt window is requested),
-/// as Xen injects it directly without the local APIC; `hlt` exits here and blocks until an
-/// event is pending. A consequence: the guest has no local APIC (PVH guests on xenhv use Xen
-/// timers and event channels, not the LAPIC timer).
+/// Event delivery (`upcall_delivery`). Xen delivers the two kinds of upcall vector differently,
+/// and so does xenhv:
+/// - The per-vCPU upcall vector (HVMOP_set_evtchn_upcall_vector) goes through the vCPU's local
+///   APIC like any interrupt: the guest must software-enable its LAPIC, the vector sits in IRR
+///   then ISR, and the guest EOIs it.
+/// - The domain's CALLBACK_IRQ vector (HVM_PARAM_CALLBACK_IRQ type 2) is injected directly,
+///   bypassing the LAPIC: it works if the guest never enables its LAPIC, sets no ISR bit and
+///   needs no EOI, is injected again while `evtchn_upcall_pending` stays set and the guest's IF
+///   allows, and wakes a halted vCPU.
+///
+/// Decision: by default (`local_apic`, when KVM offers `KVM_CAP_SPLIT_IRQCHIP`) each VM gets a
+/// *split* irqchip: an in-kernel local APIC per vCPU, no in-kernel PIC or IOAPIC (a PVH guest
+/// has neither). xenhv's "firmware" leaves every vCPU's LINT0 in virtual-wire mode (ExtINT,
+/// unmasked, set with `KVM_SET_LAPIC` at vCPU creation, as PC firmware does), which keeps
+/// `KVM_INTERRUPT` usable from userspace. Then:
+/// - the per-vCPU vector is sent with `KVM_SIGNAL_MSI` to the vCPU's APIC id (= vCPU id) at
+///   the moment its `evtchn_upcall_pending` goes from 0 to 1 (`domain::assert_upcall`, any
+///   thread), and at HVMOP_set_evtchn_upcall_vector as Xen does; the kernel's LAPIC does the
+///   rest (IRR/ISR/EOI, priorities, waking a halted vCPU), exactly as for Xen's vLAPIC;
+/// - the CALLBACK_IRQ vector is injected by the vCPU's own thread with `KVM_INTERRUPT`, which
+///   with a split irqchip enters the guest as an ExtINT through LINT0: no IRR/ISR, no EOI,
+///   independent of the LAPIC's software enable. An event kicks the thread out of `KVM_RUN`
+///   (SIGUSR1 + `immediate_exit`) to inject, and an interrupt window is requested while the
+///   guest cannot take it, and again after each injection while the event stays pending;
+/// - `hlt` is handled by KVM (a halted vCPU wakes on an MSI, a pending ExtINT or its LAPIC
+///   timer); guests may use the LAPIC timer, as they may on Xen.
+///
+/// Measured on this machine's software KVM (kvm_pvm) before building on it: the split irqchip,
+/// `KVM_SIGNAL_MSI` into a halted x2APIC guest, `KVM_INTERRUPT` at an interrupt window and into
+/// a halted vCPU after a kick, with the LAPIC's ISR left empty. A 32-bit protected-mode guest's
+/// `iret` from an interrupt handler fails in this KVM's emulator (`KVM_EXIT_INTERNAL_ERROR`)
+/// on both paths alike: it is not caused by the irqchip.
+///
+/// Limits of the `local_apic` path: a guest that masks LINT0 (or software-disables its LAPIC,
+/// which masks every LVT) no longer receives the CALLBACK_IRQ vector, because KVM accepts a
+/// userspace ExtINT only through an unmasked ExtINT LINT0 (on Xen the vector bypasses the LAPIC
+/// entirely); guests that use the LAPIC use the per-vCPU vector. And time a vCPU spends halted
+/// in `hlt` inside KVM is accounted as running in its runstate (KVM does not report it);
+/// SCHEDOP_block and SCHEDOP_poll are accounted as blocked.
+///
+/// Fallback (`injected`, when the capability is absent or asked for): no in-kernel irqchip.
+/// xenhv injects whichever vector applies (the per-vCPU one if set, else CALLBACK_IRQ) with
+/// `KVM_INTERRUPT` at an interrupt window, and `hlt` exits here and blocks until an event is
+/// pending (runstate blocked). The guest then has no local APIC: the per-vCPU vector arrives
+/// without IRR/ISR (an EOI write is ignored) and there is no LAPIC timer.
 #pragma once
 
 #include <pthread.h>
@@ -18,6 +58,8 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,13 +88,38 @@ struct machine_stats {
   std::atomic<std::uint64_t> first_exit_tsc{0};  ///< Host TSC at the first exit of vCPU 0.
 };
 
+/// How a machine delivers event upcall vectors (see the file comment).
+enum class upcall_delivery : std::uint8_t {
+  automatic,   ///< `local_apic` if KVM offers the split irqchip, else `injected`.
+  injected,    ///< No in-kernel LAPIC: xenhv injects every vector, `hlt` exits to xenhv.
+  local_apic,  ///< In-kernel LAPIC: per-vCPU vectors by MSI, CALLBACK_IRQ as an ExtINT.
+};
+
+/// The name of \p u ("automatic", "injected", "local_apic").
+[[nodiscard]] inline const char* upcall_delivery_name(upcall_delivery u) noexcept {
+  switch (u) {
+    case upcall_delivery::injected: return "injected";
+    case upcall_delivery::local_apic: return "local_apic";
+    default: return "automatic";
+  }
+}
+
 /// A domain on KVM.
 class machine {
  public:
   /// Creates the VM for \p d, maps its RAM, creates its vCPUs with CPUID (host leaves plus the
-  /// Xen leaves) and the PVH entry state (\p entry, \p start_info) on vCPU 0.
-  machine(const system& sys, domain& d, dispatch_fn dispatch, std::uint32_t entry, std::uint32_t start_info)
+  /// Xen leaves) and the PVH entry state (\p entry, \p start_info) on vCPU 0, with upcall
+  /// delivery \p how (`local_apic` throws `std::runtime_error` if KVM lacks the split irqchip).
+  machine(const system& sys, domain& d, dispatch_fn dispatch, std::uint32_t entry, std::uint32_t start_info,
+          upcall_delivery how = upcall_delivery::automatic)
       : d_(d), vm_(sys), dispatch_(std::move(dispatch)) {
+    if (how != upcall_delivery::injected) {
+      if (d.vcpus.size() <= 255 && vm_.enable_split_irqchip(sys)) {
+        delivery_ = upcall_delivery::local_apic;
+      } else if (how == upcall_delivery::local_apic) {
+        throw std::runtime_error("KVM lacks KVM_CAP_SPLIT_IRQCHIP (in-kernel local APIC) for upcall_delivery::local_apic");
+      }
+    }
     vm_.map_memory(0, 0, d.mem.size(), d.mem.host_base());
     const std::uint32_t msrs[] = {xen_hypercall_msr};
     vm_.trap_msrs(msrs);
@@ -61,6 +128,7 @@ class machine {
     for (auto& v : d.vcpus) {
       auto kv = std::make_unique<kvm::vcpu>(sys, vm_, v->id);
       kv->set_cpuid(cpuid);
+      if (delivery_ == upcall_delivery::local_apic) kv->set_lint0_extint();
       if (v->id == 0) {
         kv->set_pvh_entry(entry, start_info);
         // The domain's clock: this vCPU's TSC rate and its offset from the host TSC.
@@ -69,7 +137,33 @@ class machine {
       }
       vcpus_.push_back(std::move(kv));
     }
+    d.trace.note(d.id, 0, delivery_ == upcall_delivery::local_apic
+                              ? "upcall delivery: local_apic (in-kernel LAPIC: per-vCPU vectors by MSI, "
+                                "CALLBACK_IRQ as ExtINT through LINT0, hlt in KVM)"
+                              : "upcall delivery: injected (no in-kernel LAPIC: xenhv injects the vectors, "
+                                "hlt exits to xenhv)");
+    // Last, as nothing below throws: the destructor, which detaches them, then runs for sure.
+    if (delivery_ == upcall_delivery::local_apic) {
+      for (auto& v : d.vcpus) {
+        const auto apic_id = static_cast<std::uint8_t>(v->id);  // KVM's default APIC id
+        std::lock_guard lock(v->mu);
+        v->lapic_irq = [this, apic_id](std::uint8_t vector) { (void)vm_.signal_msi(vector, apic_id); };
+      }
+    }
   }
+
+  machine(const machine&) = delete;
+  machine& operator=(const machine&) = delete;
+  /// Detaches the vCPUs' `lapic_irq` hooks (the domain may outlive the VM).
+  ~machine() {
+    for (auto& v : d_.vcpus) {
+      std::lock_guard lock(v->mu);
+      v->lapic_irq = nullptr;
+    }
+  }
+
+  /// How this machine delivers upcall vectors (`injected` or `local_apic`).
+  [[nodiscard]] upcall_delivery delivery() const noexcept { return delivery_; }
 
   /// The guest TSC offset relative to the host TSC (measured on vCPU 0 with `KVM_GET_MSRS`).
   [[nodiscard]] static std::int64_t measure_tsc_offset(kvm::vcpu& v) {
@@ -157,9 +251,11 @@ class machine {
           ctx = std::exchange(v.pending_context, std::nullopt);
           d_.set_runstate(v, runstate::running);
         }
-        if (ctx) {
+        if (ctx || delivery_ == upcall_delivery::local_apic) {
           try {
-            kv.set_hvm_context(*ctx);
+            if (ctx) kv.set_hvm_context(*ctx);
+            // Out of the LAPIC's wait-for-SIPI state (and out of a halt it went down in).
+            if (delivery_ == upcall_delivery::local_apic) kv.set_runnable();
           } catch (const std::exception& e) {
             crash(kv, v, std::string("cannot load the VCPUOP_initialise state: ") + e.what());
             break;
@@ -171,12 +267,16 @@ class machine {
       // A paused domain's vCPUs park here, outside the guest.
       d_.wait_unpaused(v);
       if (d_.shutdown() != shutdown_kind::none) break;
-      // Event upcall: inject the callback vector when the guest can take it.
-      const std::uint8_t vec = d_.upcall_vector_of(v);
+      // Event upcall: inject the vector xenhv injects itself when the guest can take it. With
+      // the local APIC that is only the CALLBACK_IRQ vector (per-vCPU vectors went by MSI), as
+      // an ExtINT; it is level-like as on Xen: after an injection the window is requested again
+      // so it is re-injected if the event is still pending once the guest's IF allows.
+      const bool lapic = delivery_ == upcall_delivery::local_apic;
+      const std::uint8_t vec = lapic ? d_.callback_vector() : d_.upcall_vector_of(v);
       bool want = vec != 0 && d_.upcall_pending(v);
       if (want && kv.run().ready_for_interrupt_injection && kv.run().if_flag) {
         if (kv.inject_interrupt(vec)) ++stats_.injections;
-        want = false;
+        want = lapic;
       }
       kv.request_interrupt_window(want);
       const int err = kv.enter();
@@ -310,6 +410,7 @@ class machine {
   vm vm_;
   dispatch_fn dispatch_;
   std::vector<std::unique_ptr<kvm::vcpu>> vcpus_;
+  upcall_delivery delivery_ = upcall_delivery::injected;
   machine_stats stats_;
   std::mutex crash_mu_;
   std::string crash_;

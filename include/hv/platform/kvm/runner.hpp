@@ -39,6 +39,9 @@ struct boot_options {
   /// If not empty, console output (console_io and the ring) is appended to this file instead of
   /// going to stdout.
   std::string console_log;
+  /// How upcall vectors reach the guest (machine.hpp): by default through an in-kernel local
+  /// APIC when KVM offers one.
+  upcall_delivery delivery = upcall_delivery::automatic;
 };
 
 /// A PVH kernel set up as domain \p id of a host, ready to run on KVM.
@@ -90,7 +93,7 @@ class domain_runner {
       d_->starter = [this] { thread_ = std::thread([this] { run(); }); };
       m_ = std::make_unique<machine>(
           sys, *d_, [this](hv::vcpu& v, const hypercall_args& a, const guest_view& g) { return dispatch(v, a, g, policy_); },
-          k.entry, si);
+          k.entry, si, opt.delivery);
     } catch (...) {
       if (services_ != nullptr) services_->detach(id);
       h.destroy(id);
