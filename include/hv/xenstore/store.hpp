@@ -31,7 +31,8 @@
 /// toolstack introduces or releases a domain; their readers are set with `set_special_perms`.
 ///
 /// **Quotas** (unprivileged connections; cxenstored's defaults and errors): nodes owned by a
-/// domain (1000, `ENOSPC`), bytes in one node's value (2048, `ENOSPC`), entries in a permission
+/// domain (1000, `ENOSPC`), bytes in one node's record (2048, `ENOSPC`: see `node_record_bytes`;
+/// cxenstored counts the whole stored record, not only the value), entries in a permission
 /// list (5, `ENOSPC`), watches per domain (128, `E2BIG`), open transactions per connection (10,
 /// `ENOSPC`). oxenstored returns its own `EQUOTA` name instead; xenhv follows cxenstored, whose
 /// errors are all in Xen's `xsd_errors` table.
@@ -133,7 +134,7 @@ struct perm {
 /// Per-domain limits for unprivileged connections (see the file comment).
 struct quota {
   std::size_t nodes = 1000;        ///< Nodes a domain may own (`ENOSPC`).
-  std::size_t node_size = 2048;    ///< Bytes in one node's value (`ENOSPC`).
+  std::size_t node_size = 2048;    ///< A node's record (`node_record_bytes`) must stay below this (`ENOSPC`).
   std::size_t perms = 5;           ///< Entries in one permission list (`ENOSPC`).
   std::size_t watches = 128;       ///< Watches per domain (`E2BIG`).
   std::size_t transactions = 10;   ///< Open transactions per connection (`ENOSPC`).
@@ -153,6 +154,19 @@ struct node {
   std::set<std::string> children; ///< Names of the children (not full paths).
   std::uint64_t gen = 0;          ///< Generation: changes when the value, perms or children change.
 };
+
+/// The size of \p n's record as cxenstored stores it and checks it against the node-size quota
+/// (`write_node_raw`: an unprivileged write fails with `ENOSPC` when the record is at least
+/// `quota::node_size` bytes): a 24-byte header (64-bit generation, then 32-bit permission count,
+/// value length and children length, padded to 8), 8 bytes per permission entry (domain id and
+/// access), the value, and each child's name with its terminating NUL. The node's own path is
+/// the database key and not part of the record; nodes that only gain a child are checked too,
+/// since cxenstored rewrites the parent's record when it adds one.
+[[nodiscard]] inline std::size_t node_record_bytes(const node& n) {
+  std::size_t children = 0;
+  for (const auto& c : n.children) children += c.size() + 1;
+  return 24 + 8 * n.perms.size() + n.value.size() + children;
+}
 
 /// A whole tree: full path -> node ("/" is the root).
 using tree = std::map<std::string, node, std::less<>>;
@@ -330,6 +344,10 @@ class store {
       if (n == nullptr) return errc::enoent;
       if (!can(c, *n, 'w')) return errc::eacces;
       if (!c.privileged() && perms[0].id != n->perms[0].id) return errc::eperm;
+      if (!c.privileged()) {
+        node probe{n->value, perms, n->children, 0};
+        if (node_record_bytes(probe) >= quota_.node_size) return errc::enospc;
+      }
       n->perms = perms;
       n->gen = ++gen_;
       x.fire.push_back({x.path, false});
@@ -587,11 +605,19 @@ class store {
   // Creates x.path (and parents) if missing; sets its value if `set`.
   result<void> do_write(op_ctx& x, std::string value, bool set) {
     connection& c = x.c;
-    if (!c.privileged() && value.size() > quota_.node_size) return errc::enospc;
+    const bool limited = !c.privileged();
+    // A record of \p base's shape with \p v as value and \p extra_child added (if not empty)
+    // must stay below the node-size quota.
+    auto fits = [&](const node& base, const std::string& v, const std::string& extra_child) {
+      std::size_t bytes = node_record_bytes(base) - base.value.size() + v.size();
+      if (!extra_child.empty() && base.children.count(extra_child) == 0) bytes += extra_child.size() + 1;
+      return bytes < quota_.node_size;
+    };
     node* n = find(x, x.path);
     if (n != nullptr) {
       if (!can(c, *n, 'w')) return errc::eacces;
       if (!set) return {};
+      if (limited && !fits(*n, value, {})) return errc::enospc;
       n->value = std::move(value);
       n->gen = ++gen_;
       touched(x, x.path);
@@ -612,6 +638,16 @@ class store {
     if (!c.privileged() && owned_by(*x.t, c.id()) + missing.size() > quota_.nodes) return errc::enospc;
     std::vector<perm> perms = a->perms;
     if (!c.privileged()) perms[0].id = c.id();
+    if (limited) {
+      // The existing ancestor gains a child; each new node has the inherited permissions, the
+      // new node's value (the last one) and one child (all others).
+      if (!fits(*a, a->value, leaf_of(missing.back()))) return errc::enospc;
+      for (std::size_t i = 0; i < missing.size(); ++i) {
+        node probe{i == 0 ? value : std::string(), perms, {}, 0};
+        if (i != 0) probe.children.insert(leaf_of(missing[i - 1]));
+        if (node_record_bytes(probe) >= quota_.node_size) return errc::enospc;
+      }
+    }
     for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
       node nn;
       nn.perms = perms;

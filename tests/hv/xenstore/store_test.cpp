@@ -211,14 +211,14 @@ TEST_CASE("xenstore store: @introduceDomain and @releaseDomain fire for readers 
 TEST_CASE("xenstore store: quotas - nodes, node size, perms, watches, transactions (cxenstored errors)") {
   hv::xenstore::quota q;
   q.nodes = 20;
-  q.node_size = 16;
+  q.node_size = 256;
   q.perms = 3;
   q.watches = 4;
   q.transactions = 2;
   store s(q);
   s.introduce_domain(1, "a");  // owns its home, domid, name... nodes
   client a(s, 1), ts(s, hv::xenstore::toolstack_domid, true);
-  REQUIRE(err(a.write("big", std::string(17, 'x'))) == errc::enospc);
+  REQUIRE(err(a.write("big", std::string(256, 'x'))) == errc::enospc);
   REQUIRE(a.write("big", std::string(16, 'x')));
   REQUIRE(ts.write("/local/domain/1/tsbig", std::string(100, 'x')));  // the toolstack is exempt
   REQUIRE(err(a.set_perms("big", {{1, 'n'}, {2, 'r'}, {3, 'r'}, {4, 'r'}})) == errc::enospc);
@@ -231,6 +231,54 @@ TEST_CASE("xenstore store: quotas - nodes, node size, perms, watches, transactio
   REQUIRE(a.transaction_start());
   REQUIRE(a.transaction_start());
   REQUIRE(err(a.transaction_start()) == errc::enospc);
+}
+
+TEST_CASE("xenstore store: the node-size quota counts the whole record (header, permissions, value, children)") {
+  hv::xenstore::quota q;
+  q.node_size = 256;
+  store s(q);
+  s.introduce_domain(1, "a");
+  client a(s, 1), ts(s, hv::xenstore::toolstack_domid, true);
+  constexpr std::size_t header = 24, per_perm = 8;
+  // A new node inherits its parent's permission list with the writer as owner.
+  REQUIRE(a.write("v", ""));
+  const std::size_t nperms = a.get_perms("v").value().size();
+  const std::size_t value_room = q.node_size - header - per_perm * nperms;  // the record must stay below
+  REQUIRE(a.write("v", std::string(value_room - 1, 'x')));
+  REQUIRE(err(a.write("v", std::string(value_room, 'x'))) == errc::enospc);
+  REQUIRE(a.read("v").value().size() == value_room - 1);  // the refused write changed nothing
+  REQUIRE(err(a.write("w", std::string(value_room, 'x'))) == errc::enospc);  // nor for a new node
+  REQUIRE(err(a.read("w")) == errc::enoent);
+  // Permission entries count: one more entry needs 8 more bytes.
+  std::vector<perm> two{{1, 'n'}, {0, 'r'}};
+  two.resize(nperms + 1, perm{0, 'r'});
+  REQUIRE(err(a.set_perms("v", two)) == errc::enospc);
+  REQUIRE(a.write("v", std::string(value_room - 1 - per_perm, 'x')));
+  REQUIRE(a.set_perms("v", two));
+  // Children count: each adds its name and a NUL to the parent's record.
+  REQUIRE(a.write("d", ""));
+  const std::size_t child_room = q.node_size - header - per_perm * nperms;
+  std::size_t used = 0, made = 0;
+  for (;; ++made) {
+    const std::string name = "child" + std::to_string(1000 + made);  // 9 characters
+    if (used + name.size() + 1 >= child_room) {
+      REQUIRE(err(a.write("d/" + name, "1")) == errc::enospc);
+      REQUIRE(err(a.read("d/" + name)) == errc::enoent);
+      break;
+    }
+    REQUIRE(a.write("d/" + name, "1"));
+    used += name.size() + 1;
+  }
+  REQUIRE(a.directory("d").value().size() == made);
+  REQUIRE(made == (child_room - 1) / 10);
+  // A child that exists already adds nothing: rewriting it is fine.
+  REQUIRE(a.write("d/child1000", "22"));
+  // The record of a node created on the way (a missing parent) counts its one child.
+  REQUIRE(err(a.write("p/" + std::string(value_room, 'c'), "")) == errc::enospc);
+  REQUIRE(err(a.read("p")) == errc::enoent);
+  // The toolstack is not limited.
+  REQUIRE(ts.write("/local/domain/1/v", std::string(4 * q.node_size, 'x')));
+  REQUIRE(ts.write("/local/domain/1/d/child9999", "1"));
 }
 
 TEST_CASE("xenstore client: wait_events wakes on a change from another thread") {
