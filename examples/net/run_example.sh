@@ -18,7 +18,7 @@ cp "$net_elf" "$work/net.elf"
 cd "$work"
 export PATH="$work/bin:$PATH"
 status=0
-xenhv run net.elf --cmdline "send 2000" --net --domain net.elf --cmdline echo --net >out.txt 2>&1 || status=$?
+xenhv run net.elf --cmdline "send 200" --net --domain net.elf --cmdline echo --net >out.txt 2>&1 || status=$?
 cat out.txt
 [ "$status" -eq 0 ] || { echo "FAIL: xenhv exited with $status"; exit 1; }
 expect() {
@@ -28,6 +28,7 @@ expect "net: d0 vif/0 connected to backend d[0-9]+, mac 00:16:3e:00:00:01, ip 10
 expect "net: d1 vif/0 connected to backend d[0-9]+, mac 00:16:3e:00:00:02, ip 10.0.0.2"
 expect "net: arp: 10.0.0.2 is at 00:16:3e:00:00:02"
 expect "net: 40 bytes from 10.0.0.2: icmp_seq=4 time="
-expect "net: echo received 2000 frames \(8192000 bytes\), 0 lost, 0 corrupt, sender counted 2000"
-expect "NETSTAT bytes 8192000 ns [0-9]+ running_ns [0-9]+ received 2000"
+expect "net: echo received 200 frames \(12288000 bytes\), 0 lost, 0 corrupt, sender counted 200"
+expect "net: sent 200 frames of 61440 bytes \(15 slots each, 12288000 bytes\)"
+expect "NETSTAT bytes 12288000 ns [0-9]+ running_ns [0-9]+ received 200"
 echo "PASS: examples/net"

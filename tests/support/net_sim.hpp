@@ -76,7 +76,8 @@ struct guest {
   nic_type nic;
   xenabi::driver_page pages[2 + RxN + TxN];
 
-  guest(hv::sim::machine& m, std::uint16_t id, std::uint16_t backend) : d(m.dom(id)), env{&m, id}, gt(grant_entries(d)) {
+  guest(hv::sim::machine& m, std::uint16_t id, std::uint16_t backend, xenabi::netfront_features f = {})
+      : d(m.dom(id)), env{&m, id}, gt(grant_entries(d)) {
     for (std::size_t i = 0; i < 2 + RxN + TxN; ++i) {
       const std::uint64_t gpa = pages_gpa + i * 4096;
       pages[i].va = d.mem.translate(hv::phys_addr{gpa}, 4096).value().data();
@@ -88,11 +89,14 @@ struct guest {
     c.rx_ring = pages[1];
     c.rx_pages = &pages[2];
     c.tx_pages = &pages[2 + RxN];
+    c.features = f;
     if (!nic.setup(gt, env, c)) throw std::runtime_error("netfront setup failed");
   }
   /// What the frontend would publish in xenstore, for the backend.
   [[nodiscard]] hv::backend::netif_connection connection() const {
-    return {d.id, nic.tx_ring_ref().value(), nic.rx_ring_ref().value(), nic.event_channel().value(), false};
+    const auto f = nic.features();
+    return {d.id, nic.tx_ring_ref().value(), nic.rx_ring_ref().value(), nic.event_channel().value(), f.sg,
+            f.csum_offload, f.ipv6_csum_offload};
   }
   /// The tx shared ring (for tests that write hostile requests directly).
   [[nodiscard]] abi::netif_tx_sring& tx_sring() const { return *static_cast<abi::netif_tx_sring*>(pages[0].va); }

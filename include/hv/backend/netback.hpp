@@ -29,9 +29,19 @@
 ///
 /// **Receive.** Frames from the bridge wait in a bounded queue (`has_room()` is false when it is
 /// full; flooded frames that find it full are dropped and counted).
-/// Each frame takes one rx request per page (`feature-sg` from the frontend) or must fit one
-/// page (otherwise dropped); a frame waits until the frontend has posted enough requests. A
-/// request whose grant copy fails gets `NETIF_RSP_ERROR`.
+/// Each frame takes one rx request per page (`feature-sg` from the frontend: at most 65535
+/// bytes, 16 slots, `NETRXF_more_data` on all but the last) or must fit one page (otherwise
+/// dropped); a frame waits until the frontend has posted enough requests. A request whose
+/// grant copy fails gets `NETIF_RSP_ERROR`.
+///
+/// **Checksum offload.** A transmitted packet may carry `NETTXF_csum_blank` (its TCP/UDP
+/// checksum is not filled in; it must then be TCP or UDP over IPv4 or IPv6 with its headers
+/// inside the packet, or it is refused) and `NETTXF_data_validated`; the bridge carries both
+/// (`frame_offload`). A receiving frontend that accepts blank checksums (`feature-no-csum-offload`
+/// 0 or missing for IPv4, `feature-ipv6-csum-offload` 1 for IPv6) gets the frame unchanged with
+/// `NETRXF_csum_blank | NETRXF_data_validated`; for any other the backend computes the checksum
+/// (`complete_l4_checksum`) and marks it `NETRXF_data_validated`. A host tap device gets the
+/// checksum completed too.
 ///
 /// **Hostile rings.** A producer index that claims more requests than can exist
 /// (`errc::eoverflow` from `xenabi::back_ring`) puts the interface in the failed state: it
@@ -71,6 +81,11 @@ struct netif_connection {
   std::uint32_t rx_ring_ref = 0;    ///< Grant reference of the rx ring page.
   std::uint32_t event_channel = 0;  ///< The frontend's port, unbound for the driver domain.
   bool rx_sg = false;               ///< The frontend accepts multi-page received frames.
+  /// The frontend accepts IPv4 frames with a blank TCP/UDP checksum (`NETRXF_csum_blank`): its
+  /// `feature-no-csum-offload` is 0 or missing (Xen's default is on).
+  bool rx_csum_offload = false;
+  /// The same for IPv6 (`feature-ipv6-csum-offload` = 1; Xen's default is off).
+  bool rx_ipv6_csum_offload = false;
 };
 
 /// Counters of one interface (transmit = frames the frontend sent, receive = frames it got).
@@ -84,6 +99,7 @@ struct netif_stats {
   std::uint64_t rx_errors = 0;     ///< Rx requests answered with NETIF_RSP_ERROR.
   std::uint64_t rx_dropped = 0;    ///< Frames dropped: queue full, too big, or not connected.
   std::uint64_t notifications = 0; ///< Events sent to the frontend.
+  std::uint64_t csum_completed = 0;  ///< Received frames whose blank checksum the backend filled in.
 };
 
 /// The backend feature keys this netback writes in its xenstore directory
@@ -92,11 +108,14 @@ struct netback_feature {
   const char* key;    ///< Key under the backend directory.
   const char* value;  ///< Its value.
 };
-/// Features offered: copy-based receive (no flipping), multi-slot transmit (`feature-sg`), no
-/// checksum offload (frames are switched as they are), single queue, no split event channels.
+/// Features offered: copy-based receive (no flipping), multi-slot transmit (`feature-sg`),
+/// transmit checksum offload for IPv4 and IPv6 TCP/UDP (`NETTXF_csum_blank` accepted: the
+/// checksum is completed for receivers that did not accept blank checksums, and for host tap
+/// devices), no segmentation offload, single queue, no split event channels.
 inline constexpr netback_feature netback_features[] = {
     {"feature-rx-copy", "1"},       {"feature-rx-flip", "0"},
-    {"feature-sg", "1"},            {"feature-no-csum-offload", "1"},
+    {"feature-sg", "1"},            {"feature-no-csum-offload", "0"},
+    {"feature-ipv6-csum-offload", "1"},
     {"feature-gso-tcpv4", "0"},     {"feature-gso-tcpv6", "0"},
     {"feature-split-event-channels", "0"}, {"multi-queue-max-queues", "1"},
 };
@@ -168,6 +187,7 @@ class netif final : public bridge_port {
     pend_.clear();
     expect_extra_ = expect_more_ = discarding_ = false;
     stalled_ = false;
+    stalled_off_ = {};
     connected_ = true;
     failed_ = false;
     if (br_ != nullptr) br_->attach(*this);
@@ -244,16 +264,16 @@ class netif final : public bridge_port {
     return t || r;
   }
 
-  /// Bridge side: queues a copy of \p frame for the frontend and, unless a wake-up is already
-  /// queued, asks the driver domain's thread to `poll`.
-  void deliver(std::span<const std::byte> frame) override {
+  /// Bridge side: queues a copy of \p frame (with its offload state \p o) for the frontend
+  /// and, unless a wake-up is already queued, asks the driver domain's thread to `poll`.
+  void deliver(std::span<const std::byte> frame, frame_offload o = {}) override {
     {
       std::lock_guard q(qmu_);
       if (rxq_.size() >= rx_cap_) {
         ++stats_.rx_dropped;
         return;
       }
-      rxq_.emplace_back(frame.begin(), frame.end());
+      rxq_.push_back({std::vector<std::byte>(frame.begin(), frame.end()), o});
     }
     wake();
   }
@@ -268,8 +288,8 @@ class netif final : public bridge_port {
 
   /// Sends a frame into the bridge as if this interface had transmitted it (used by tests and
   /// by tools that inject traffic); `blocked` if its port is full (the frame is not kept).
-  forward_result inject(std::span<const std::byte> frame) {
-    return br_ != nullptr ? br_->forward(*this, frame) : forward_result::delivered;
+  forward_result inject(std::span<const std::byte> frame, frame_offload o = {}) {
+    return br_ != nullptr ? br_->forward(*this, frame, o) : forward_result::delivered;
   }
 
  private:
@@ -277,6 +297,10 @@ class netif final : public bridge_port {
   struct tx_slot {
     tx_request req;
     bool extra;
+  };
+  struct queued_frame {
+    std::vector<std::byte> bytes;
+    frame_offload offload;
   };
 
   result<void> fail_connect(const char* what) {
@@ -309,8 +333,9 @@ class netif final : public bridge_port {
   bool process_tx() {
     bool did = false;
     if (stalled_) {
-      if (br_ != nullptr && br_->forward(*this, std::span<const std::byte>(txbuf_.data(), stalled_len_)) ==
-                                forward_result::blocked)
+      if (br_ != nullptr &&
+          br_->forward(*this, std::span<const std::byte>(txbuf_.data(), stalled_len_), stalled_off_) ==
+              forward_result::blocked)
         return false;
       stalled_ = false;
       did = true;
@@ -424,10 +449,19 @@ class netif final : public bridge_port {
         pos += len;
       }
     }
+    frame_offload off;
+    off.csum_blank = (first.flags & NETTXF::csum_blank) != 0;
+    off.data_validated = (first.flags & NETTXF::data_validated) != 0;
+    // A blank checksum must be one the backend can complete: a TCP or UDP frame over IPv4 or
+    // IPv6 whose headers lie inside it (what Xen's backends check before accepting it).
+    if (ok && off.csum_blank &&
+        locate_l4(std::span<const std::byte>(txbuf_.data(), first.size)).result != csum_result::done)
+      ok = false;
     if (ok && br_ != nullptr &&
-        br_->forward(*this, std::span<const std::byte>(txbuf_.data(), first.size)) == forward_result::blocked) {
+        br_->forward(*this, std::span<const std::byte>(txbuf_.data(), first.size), off) == forward_result::blocked) {
       stalled_ = true;  // keep the packet (txbuf_, pend_) unanswered until its port has room
       stalled_len_ = first.size;
+      stalled_off_ = off;
       return;
     }
     if (ok) {
@@ -450,28 +484,56 @@ class netif final : public bridge_port {
 
   // ---- receive ---------------------------------------------------------------------------
 
+  // The NETRXF offload flags for a frame's first slot: a blank checksum is passed on to a
+  // frontend that accepts it (csum_blank | data_validated, as Xen's netback marks a partial
+  // checksum), otherwise completed here (then data_validated); 0xffff if it must be dropped.
+  std::uint16_t rx_offload_flags(queued_frame& qf) {
+    using namespace xenabi::abi;
+    if (!qf.offload.csum_blank) return qf.offload.data_validated ? NETRXF::data_validated : std::uint16_t{0};
+    const auto where = locate_l4(qf.bytes);
+    const bool v6 = qf.bytes.size() >= eth_header_bytes && qf.bytes[12] == std::byte{0x86} &&
+                    qf.bytes[13] == std::byte{0xdd};
+    if (where.result == csum_result::done && (v6 ? conn_.rx_ipv6_csum_offload : conn_.rx_csum_offload))
+      return NETRXF::csum_blank | NETRXF::data_validated;
+    switch (complete_l4_checksum(qf.bytes)) {
+      case csum_result::done:
+        ++stats_.csum_completed;
+        return NETRXF::data_validated;
+      case csum_result::unsupported:
+        return 0;
+      default:
+        return 0xffff;
+    }
+  }
+
   bool process_rx() {
     using namespace xenabi::abi;
     bool did = false;
     for (;;) {
-      std::vector<std::byte> frame;
+      queued_frame qf;
       {
         std::lock_guard q(qmu_);
         if (rxq_.empty()) break;
-        if (!conn_.rx_sg && rxq_.front().size() > 4096) {
+        const std::size_t sz = rxq_.front().bytes.size();
+        if (sz > (conn_.rx_sg ? std::size_t{xenabi::abi::XEN_NETIF::MAX_TX_SIZE} : std::size_t{4096})) {
           ++stats_.rx_dropped;
           rxq_.pop_front();
           continue;
         }
-        frame = std::move(rxq_.front());
+        qf = std::move(rxq_.front());
         rxq_.pop_front();
       }
+      std::vector<std::byte>& frame = qf.bytes;
       const auto need = static_cast<xenabi::RING_IDX>(frame.empty() ? 1 : (frame.size() + 4095) / 4096);
       auto avail = rx_.unconsumed_requests();
       if (avail && avail.value() < need) {
-        auto more = rx_.final_check_for_requests();
-        if (more) avail = rx_.unconsumed_requests();
-        else avail = more.error();
+        // Ask to be signalled when the frontend has published the `need`-th request (not the
+        // next one: some may be there already, and a frame takes all its slots at once), then
+        // look again.
+        __atomic_store_n(&rx_.shared()->req_event, static_cast<xenabi::RING_IDX>(rx_.req_cons() + need),
+                         __ATOMIC_RELEASE);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        avail = rx_.unconsumed_requests();
       }
       if (!avail) {
         fail("rx ring: the frontend's req_prod is implausible");
@@ -479,10 +541,16 @@ class netif final : public bridge_port {
       }
       if (avail.value() < need) {  // wait for buffers; keep the frame first in line
         std::lock_guard q(qmu_);
-        rxq_.push_front(std::move(frame));
+        rxq_.push_front(std::move(qf));
         break;
       }
       did = true;
+      const std::uint16_t first_flags = rx_offload_flags(qf);
+      if (first_flags == 0xffff) {  // a blank checksum that cannot be completed
+        std::lock_guard q(qmu_);
+        ++stats_.rx_dropped;
+        continue;
+      }
       std::size_t pos = 0;
       bool ok = true;
       for (xenabi::RING_IDX i = 0; i < need; ++i) {
@@ -499,7 +567,7 @@ class netif final : public bridge_port {
         netif_rx_response rsp{};
         rsp.id = req.id;
         rsp.offset = 0;
-        rsp.flags = i + 1 < need ? NETRXF::more_data : std::uint16_t{0};
+        rsp.flags = static_cast<std::uint16_t>((i + 1 < need ? NETRXF::more_data : 0) | (i == 0 ? first_flags : 0));
         if (copied) {
           rsp.status = static_cast<std::int16_t>(len);
         } else {
@@ -527,6 +595,7 @@ class netif final : public bridge_port {
   bool wake_queued_ = false;      // guarded by qmu_
   bool stalled_ = false;          // a forwarded packet waits for room (txbuf_, pend_ kept)
   std::size_t stalled_len_ = 0;
+  frame_offload stalled_off_{};
   mutable std::mutex mu_;   // connection state, rings, tx state, stats except rx_dropped from deliver
   mutable std::mutex qmu_;  // rxq_ and stats_.rx_dropped from deliver
   bool connected_ = false;
@@ -539,7 +608,7 @@ class netif final : public bridge_port {
   std::vector<tx_slot> pend_;
   bool expect_extra_ = false, expect_more_ = false, discarding_ = false;
   std::vector<std::byte> txbuf_;
-  std::deque<std::vector<std::byte>> rxq_;
+  std::deque<queued_frame> rxq_;
   netif_stats stats_;
 };
 

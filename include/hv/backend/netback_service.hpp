@@ -12,7 +12,8 @@
 ///    and switches to InitWait; watches the frontend's `state`.
 /// 3. Frontend (a guest's netfront): grants and publishes `tx-ring-ref`, `rx-ring-ref`,
 ///    `event-channel`, `request-rx-copy` and switches to Connected (or Initialised).
-/// 4. Backend: reads those keys, refuses a frontend that does not ask for copy-based receive
+/// 4. Backend: reads those keys (and the frontend's receive features `feature-sg`,
+///    `feature-no-csum-offload`, `feature-ipv6-csum-offload`), refuses a frontend that does not ask for copy-based receive
 ///    (state Closing, reason in `failure()`), connects the `netif` (maps the rings, binds the
 ///    port) and switches to Connected.
 /// 5. A frontend that switches to Closing or Closed is disconnected (the backend follows to
@@ -204,7 +205,11 @@ class netback_service {
       v.failure = "frontend does not request copy-based receive (request-rx-copy)";
       return false;
     }
-    const netif_connection nc{v.dev.frontend, tx.value(), rx.value(), port.value(), sg && sg.value() == 1};
+    auto no_csum = key(abi::netif_xenstore::feature_no_csum_offload);
+    auto v6_csum = key(abi::netif_xenstore::feature_ipv6_csum_offload);
+    netif_connection nc{v.dev.frontend, tx.value(), rx.value(), port.value(), sg && sg.value() == 1};
+    nc.rx_csum_offload = !no_csum || no_csum.value() == 0;  // Xen: on unless the key says off
+    nc.rx_ipv6_csum_offload = v6_csum && v6_csum.value() == 1;
     if (!v.nif->connect(nc)) {
       v.failure = v.nif->failure();
       return false;

@@ -44,23 +44,23 @@ struct alignas(4096) page {
   unsigned char b[4096];
 };
 
-template <std::size_t Grants = 64>
+template <std::size_t Grants = 64, std::size_t Rx = 4>
 struct rig {
   static constexpr std::uint16_t backend = 7;
   abi::grant_entry_v1 table[Grants]{};
   xenabi::grant_table<Grants> gt{table};
   fake_env env;
-  std::vector<page> mem = std::vector<page>(2 + 4 + 4);
-  xenabi::driver_page pages[10];
-  xenabi::netfront<xenabi::grant_table<Grants>, fake_env, 4, 4> nic;
+  std::vector<page> mem = std::vector<page>(2 + Rx + 4);
+  xenabi::driver_page pages[2 + Rx + 4];
+  xenabi::netfront<xenabi::grant_table<Grants>, fake_env, Rx, 4> nic;
   xenabi::back_ring<xenabi::netif_tx_ring> btx;
   xenabi::back_ring<xenabi::netif_rx_ring> brx;
 
   rig() {
-    for (std::size_t i = 0; i < 10; ++i) pages[i] = {&mem[i], xenabi::gfn{0x100 + i}};
+    for (std::size_t i = 0; i < 2 + Rx + 4; ++i) pages[i] = {&mem[i], xenabi::gfn{0x100 + i}};
   }
   typename decltype(nic)::config config() {
-    return {xenabi::domain_id{backend}, pages[0], pages[1], &pages[2], &pages[6]};
+    return {xenabi::domain_id{backend}, pages[0], pages[1], &pages[2], &pages[2 + Rx]};
   }
   void connect() {
     REQUIRE(nic.setup(gt, env, config()));
@@ -217,12 +217,12 @@ TEST_CASE("netfront: final_check asks for the next response on both rings") {
 namespace {
 // A xenstore client that records writes (constexpr-friendly): transact runs the body once.
 struct recording_client {
-  char keys[8][64] = {};
-  char values[8][16] = {};
+  char keys[12][64] = {};
+  char values[12][16] = {};
   int n = 0;
   xenabi::u32 tx_seen = 0;
   constexpr xenabi::result<void> write(xenabi::xs_str path, xenabi::xs_str value, xenabi::u32 tx) {
-    if (n == 8 || path.size >= 64 || value.size >= 16) return errc::enospc;
+    if (n == 12 || path.size >= 64 || value.size >= 16) return errc::enospc;
     for (std::size_t i = 0; i < path.size; ++i) keys[n][i] = path.data[i];
     for (std::size_t i = 0; i < value.size; ++i) values[n][i] = value.data[i];
     tx_seen = tx;
@@ -238,6 +238,8 @@ struct fake_nic {
   constexpr xenabi::grant_ref tx_ring_ref() const { return xenabi::grant_ref{8}; }
   constexpr xenabi::grant_ref rx_ring_ref() const { return xenabi::grant_ref{4294967295u}; }
   constexpr xenabi::port event_channel() const { return xenabi::port{0}; }
+  xenabi::netfront_features f{};
+  constexpr xenabi::netfront_features features() const { return f; }
 };
 constexpr bool same(const char* a, const char* b) {
   while (*a != '\0' && *a == *b) ++a, ++b;
@@ -246,11 +248,21 @@ constexpr bool same(const char* a, const char* b) {
 constexpr bool publishes_keys() {
   recording_client c;
   if (!xenabi::netfront_publish(c, "device/vif/0", fake_nic{})) return false;
-  return c.n == 5 && c.tx_seen == 42 && same(c.keys[0], "device/vif/0/tx-ring-ref") && same(c.values[0], "8") &&
-         same(c.keys[1], "device/vif/0/rx-ring-ref") && same(c.values[1], "4294967295") &&
-         same(c.keys[2], "device/vif/0/event-channel") && same(c.values[2], "0") &&
-         same(c.keys[3], "device/vif/0/request-rx-copy") && same(c.values[3], "1") &&
-         same(c.keys[4], "device/vif/0/feature-rx-notify") && same(c.values[4], "1");
+  if (!(c.n == 8 && c.tx_seen == 42 && same(c.keys[0], "device/vif/0/tx-ring-ref") && same(c.values[0], "8") &&
+        same(c.keys[1], "device/vif/0/rx-ring-ref") && same(c.values[1], "4294967295") &&
+        same(c.keys[2], "device/vif/0/event-channel") && same(c.values[2], "0") &&
+        same(c.keys[3], "device/vif/0/request-rx-copy") && same(c.values[3], "1") &&
+        same(c.keys[4], "device/vif/0/feature-sg") && same(c.values[4], "0") &&
+        same(c.keys[5], "device/vif/0/feature-no-csum-offload") && same(c.values[5], "1") &&
+        same(c.keys[6], "device/vif/0/feature-ipv6-csum-offload") && same(c.values[6], "0") &&
+        same(c.keys[7], "device/vif/0/feature-rx-notify") && same(c.values[7], "1")))
+    return false;
+  // A frontend that accepts multi-slot frames and blank checksums says so.
+  recording_client d;
+  fake_nic nic;
+  nic.f = {true, true, true};
+  if (!xenabi::netfront_publish(d, "device/vif/0", nic)) return false;
+  return d.n == 8 && same(d.values[4], "1") && same(d.values[5], "0") && same(d.values[6], "1");
 }
 constexpr bool long_dir_refused() {
   recording_client c;
@@ -263,4 +275,191 @@ constexpr bool long_dir_refused() {
 TEST_CASE("netfront: netfront_publish writes the frontend keys in one transaction") {
   XENABI_BOTH_REQUIRE(publishes_keys());
   XENABI_BOTH_REQUIRE(long_dir_refused());
+}
+
+namespace {
+// The fake backend answers the next posted rx requests with one frame of \p lens slots
+// (NETRXF_more_data on all but the last), each slot filled with fill + its index; \p first_flags
+// is or-ed into the first slot's flags.
+using sg_rig = rig<64, 18>;  // feature-sg needs 18 receive buffers
+void backend_rx_frame(sg_rig& r, std::initializer_list<std::uint16_t> lens, unsigned char fill,
+                      std::uint16_t first_flags = 0) {
+  std::size_t k = 0;
+  for (auto n : lens) {
+    abi::netif_rx_request q{};
+    REQUIRE(r.brx.consume_request(q).value());
+    std::memset(r.granted(q.gref, true), fill + static_cast<int>(k), n);
+    abi::netif_rx_response s{};
+    s.id = q.id;
+    s.flags = static_cast<std::uint16_t>((k + 1 < lens.size() ? abi::NETRXF::more_data : 0) | (k == 0 ? first_flags : 0));
+    s.status = static_cast<std::int16_t>(n);
+    r.brx.produce_response(s);
+    ++k;
+  }
+  (void)r.brx.push_responses();
+}
+std::vector<std::uint8_t> gather(const xenabi::netfront_rx_frame& f) {
+  std::vector<std::uint8_t> v(f.size);
+  REQUIRE(f.copy(v.data(), 0, v.size()) == f.size);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("netfront: scatter-gather receive needs enough buffers for the largest frame") {
+  rig<> r;  // four receive buffers
+  auto c = r.config();
+  c.features.sg = true;
+  REQUIRE(r.nic.setup(r.gt, r.env, c).error() == errc::einval);
+  REQUIRE(r.gt.free_count() == 64 - 8);  // nothing granted
+}
+
+TEST_CASE("netfront: scatter-gather receive - a frame over several slots is handed over whole, in order") {
+  sg_rig r;
+  auto c = r.config();
+  c.features.sg = true;
+  REQUIRE(r.nic.setup(r.gt, r.env, c));
+  r.btx = xenabi::back_ring<xenabi::netif_tx_ring>::attach(*static_cast<abi::netif_tx_sring*>(r.pages[0].va), 0);
+  r.brx = xenabi::back_ring<xenabi::netif_rx_ring>::attach(*static_cast<abi::netif_rx_sring*>(r.pages[1].va), 0);
+  REQUIRE(r.nic.post_rx_buffers().value() == 18);
+  backend_rx_frame(r, {4096, 4096, 100}, 0x10, abi::NETRXF::data_validated);
+  std::vector<std::vector<std::uint8_t>> got;
+  std::vector<std::uint16_t> flags;
+  auto take = [&](const xenabi::netfront_rx_frame& f) {
+    got.push_back(gather(f));
+    flags.push_back(f.flags);
+  };
+  REQUIRE(r.nic.poll_rx(take).value() == 3);
+  REQUIRE(got.size() == 1);
+  REQUIRE(got[0].size() == 8292);
+  REQUIRE(got[0][0] == 0x10);
+  REQUIRE(got[0][4095] == 0x10);
+  REQUIRE(got[0][4096] == 0x11);
+  REQUIRE(got[0][8291] == 0x12);
+  REQUIRE(flags[0] == abi::NETRXF::data_validated);
+  REQUIRE(r.nic.stats().rx_bytes == 8292);
+  REQUIRE(r.brx.unconsumed_requests().value() == 18);  // one left + three reposted
+  // copy() from an offset inside the second piece, clipped at the frame's end.
+  backend_rx_frame(r, {4096, 4096}, 0x20);
+  std::uint8_t tail[20] = {};
+  REQUIRE(r.nic.poll_rx([&](const xenabi::netfront_rx_frame& f) {
+    got.push_back({});
+    REQUIRE(f.copy(tail, 8182, 20) == 10);
+  }).value() == 2);
+  REQUIRE(got.size() == 2);
+  REQUIRE(tail[0] == 0x21);
+  REQUIRE(tail[9] == 0x21);
+  REQUIRE(tail[10] == 0);
+  // A frame whose last slot has not arrived keeps its buffers: they are not reposted.
+  abi::netif_rx_request q{};
+  REQUIRE(r.brx.consume_request(q).value());
+  std::memset(r.granted(q.gref, true), 0x30, 4096);
+  r.brx.produce_response({q.id, 0, abi::NETRXF::more_data, 4096});
+  (void)r.brx.push_responses();
+  REQUIRE(r.nic.poll_rx(take).value() == 1);
+  REQUIRE(got.size() == 2);                            // not complete yet
+  REQUIRE(r.brx.unconsumed_requests().value() == 17);  // its buffer was not reposted
+  REQUIRE(r.brx.consume_request(q).value());
+  std::memset(r.granted(q.gref, true), 0x31, 10);
+  r.brx.produce_response({q.id, 0, 0, 10});
+  (void)r.brx.push_responses();
+  REQUIRE(r.nic.poll_rx(take).value() == 1);
+  REQUIRE(got.size() == 3);
+  REQUIRE(got[2].size() == 4106);
+  REQUIRE(got[2][4095] == 0x30);
+  REQUIRE(got[2][4096] == 0x31);
+  REQUIRE(r.brx.unconsumed_requests().value() == 18);
+  REQUIRE(r.nic.stats().rx_errors == 0);
+}
+
+TEST_CASE("netfront: scatter-gather receive - hostile slot chains drop the whole frame and free every buffer") {
+  sg_rig r;
+  auto c = r.config();
+  c.features.sg = true;
+  REQUIRE(r.nic.setup(r.gt, r.env, c));
+  r.brx = xenabi::back_ring<xenabi::netif_rx_ring>::attach(*static_cast<abi::netif_rx_sring*>(r.pages[1].va), 0);
+  REQUIRE(r.nic.post_rx_buffers().value() == 18);
+  int frames = 0;
+  auto take = [&](const xenabi::netfront_rx_frame&) { ++frames; };
+  // A middle slot names another buffer than the one posted at its ring position.
+  abi::netif_rx_request q1{}, q2{}, q3{};
+  REQUIRE(r.brx.consume_request(q1).value());
+  REQUIRE(r.brx.consume_request(q2).value());
+  REQUIRE(r.brx.consume_request(q3).value());
+  r.brx.produce_response({q1.id, 0, abi::NETRXF::more_data, 100});
+  r.brx.produce_response({q1.id, 0, abi::NETRXF::more_data, 100});  // q2's position, q1's id
+  r.brx.produce_response({q3.id, 0, 0, 100});
+  (void)r.brx.push_responses();
+  REQUIRE(r.nic.poll_rx(take).value() == 3);
+  REQUIRE(frames == 0);
+  REQUIRE(r.nic.stats().rx_errors == 1);
+  REQUIRE(r.brx.unconsumed_requests().value() == 18);  // all three buffers reposted
+  // An extra-info flag on a later slot, and a slot past the page end.
+  REQUIRE(r.brx.consume_request(q1).value());
+  REQUIRE(r.brx.consume_request(q2).value());
+  r.brx.produce_response({q1.id, 0, abi::NETRXF::more_data, 100});
+  r.brx.produce_response({q2.id, 0, abi::NETRXF::extra_info, 100});
+  REQUIRE(r.brx.consume_request(q3).value());
+  r.brx.produce_response({q3.id, 4000, 0, 200});
+  (void)r.brx.push_responses();
+  REQUIRE(r.nic.poll_rx(take).value() == 3);
+  REQUIRE(frames == 0);
+  REQUIRE(r.nic.stats().rx_errors == 3);
+  REQUIRE(r.brx.unconsumed_requests().value() == 18);
+  // An announced extra-info slot (e.g. GSO) is skipped; its buffer is reposted.
+  REQUIRE(r.brx.consume_request(q1).value());
+  REQUIRE(r.brx.consume_request(q2).value());
+  REQUIRE(r.brx.consume_request(q3).value());
+  r.brx.produce_response({q1.id, 0, abi::NETRXF::more_data | abi::NETRXF::extra_info, 100});
+  abi::netif_extra_info e{};
+  e.type = static_cast<std::uint8_t>(abi::XEN_NETIF_EXTRA_TYPE::GSO);
+  std::memcpy(&r.brx.claim_response(), &e, sizeof e);
+  r.brx.produce_response({q3.id, 0, 0, 50});
+  (void)r.brx.push_responses();
+  std::uint32_t size = 0;
+  REQUIRE(r.nic.poll_rx([&](const xenabi::netfront_rx_frame& f) { size = f.size; }).value() == 3);
+  REQUIRE(size == 150);
+  REQUIRE(r.brx.unconsumed_requests().value() == 18);
+  // A frame in several slots to a callback that takes one pointer is an error, not a partial frame.
+  backend_rx_frame(r, {10, 10}, 1);
+  REQUIRE(r.nic.poll_rx([&](const std::uint8_t*, std::uint16_t) { ++frames; }).value() == 2);
+  REQUIRE(frames == 0);
+  REQUIRE(r.nic.stats().rx_errors == 4);
+}
+
+TEST_CASE("netfront: scatter-gather transmit - one frame over several buffers, only if the backend offers it") {
+  rig<> r;
+  r.connect();
+  std::uint16_t b[3];
+  for (auto& i : b) i = r.nic.claim_tx().value();
+  const std::uint16_t lens[3] = {4096, 4096, 8};
+  REQUIRE(r.nic.queue_tx_frags(b, lens, 3).error() == errc::eopnotsupp);  // no feature-sg yet
+  REQUIRE(r.nic.queue_tx(b[0], 100, abi::NETTXF::more_data).error() == errc::einval);  // driver's flag
+  xenabi::netback_offers o;
+  o.sg = true;
+  r.nic.set_backend_features(o);
+  const std::uint16_t dup[2] = {b[0], b[0]};
+  REQUIRE(r.nic.queue_tx_frags(dup, lens, 2).error() == errc::einval);
+  REQUIRE(r.nic.queue_tx_frags(b, lens, 3, abi::NETTXF::csum_blank));
+  r.nic.flush();
+  std::vector<abi::netif_tx_request> reqs;
+  REQUIRE(r.btx.consume_requests([&](const abi::netif_tx_request& q) { reqs.push_back(q); }).value() == 3);
+  REQUIRE(reqs[0].size == 8200);
+  REQUIRE(reqs[0].flags == (abi::NETTXF::csum_blank | abi::NETTXF::more_data));
+  REQUIRE(reqs[1].size == 4096);
+  REQUIRE(reqs[1].flags == abi::NETTXF::more_data);
+  REQUIRE(reqs[2].size == 8);
+  REQUIRE(reqs[2].flags == 0);
+  for (std::size_t k = 0; k < 3; ++k) {
+    REQUIRE(reqs[k].id == b[k]);
+    r.btx.produce_response({reqs[k].id, 0});
+  }
+  (void)r.btx.push_responses();
+  REQUIRE(r.nic.poll_tx().value() == 3);
+  REQUIRE(r.nic.tx_in_flight() == 0);
+  // No checksum offload offered: csum_blank is refused.
+  o.csum_offload = false;
+  r.nic.set_backend_features(o);
+  const auto i = r.nic.claim_tx().value();
+  REQUIRE(r.nic.queue_tx(i, 100, abi::NETTXF::csum_blank).error() == errc::eopnotsupp);
+  REQUIRE(r.nic.queue_tx(i, 100, abi::NETTXF::data_validated));
 }

@@ -54,7 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     hv::backend::netif vb(net.dd, &br, 16);
     auto cb = b.connection();
     reader in{data, size};
-    cb.rx_sg = (in.u8() & 1) != 0;
+    const std::uint8_t feat = in.u8();
+    cb.rx_sg = (feat & 1) != 0;
+    cb.rx_csum_offload = (feat & 2) != 0;
+    cb.rx_ipv6_csum_offload = (feat & 4) != 0;
     if (!va.connect(a.connection()) || !vb.connect(cb)) std::abort();
     auto tx = xenabi::front_ring<xenabi::netif_tx_ring>::attach(a.tx_sring(), 0);
     auto rx = xenabi::front_ring<xenabi::netif_rx_ring>::attach(b.rx_sring(), 0);
@@ -99,10 +102,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case 3:  // a hostile rx producer index
           __atomic_store_n(&b.rx_sring().req_prod, in.u32(), __ATOMIC_RELEASE);
           break;
-        case 4: {  // a frame of any length for B
+        case 4: {  // a frame of any length for B, maybe with a blank checksum to complete
+          const std::uint8_t off = in.u8();
           std::vector<std::byte> f(in.u16() % 9000);
           for (auto& x : f) x = std::byte{in.u8()};
-          va.inject(f);
+          va.inject(f, {(off & 1) != 0, (off & 2) != 0});
           break;
         }
         case 5: {  // change a transmit buffer's bytes (headers included)
