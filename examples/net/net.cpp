@@ -48,10 +48,6 @@ void fail(const char* what, long rc) {
   println("");
   kernel::crash();
 }
-template <class R>
-void check(const R& r, const char* what) {
-  if (!r) fail(what, -static_cast<long>(r.error()));
-}
 
 // ---- time: system time and this vCPU's running time (runstate area) ---------------------------
 
@@ -71,7 +67,7 @@ std::uint64_t running_time() {
 constinit xenabi::port timer_port{0};
 // Waits until \p p fires or system time \p deadline (0: none) passes.
 void wait_port(xenabi::port p, std::uint64_t deadline = 0) {
-  if (deadline != 0) check(xenabi::set_timer_op(deadline), "set_timer_op");
+  if (deadline != 0) guest::must(xenabi::set_timer_op(deadline), "set_timer_op");
   while (!guest::take(p)) {
     if (deadline != 0 && (guest::take(timer_port) || system_time() >= deadline)) break;
     __asm__ __volatile__("sti; hlt; cli" ::: "memory");
@@ -188,12 +184,12 @@ struct vif_ops {
 void connect(net& n, std::uint16_t domid) {
   auto& xs = guest::xenstore();
   static xenabi::xenbus_frontend<guest::xs_client> fe(xs, "vif", 0);
-  check(fe.probe(), "xenbus probe of device/vif/0");
+  guest::must(fe.probe(), "xenbus probe of device/vif/0");
   char buf[32];
   auto m = xs.read(fe.key("mac").str(), buf, sizeof buf);
-  check(m, "xenstore read device/vif/0/mac");
+  guest::must(m, "xenstore read device/vif/0/mac");
   auto mac = xenabi::parse_mac(buf, m.value());
-  check(mac, "parse mac");
+  guest::must(mac, "parse mac");
   n.mac = mac.value();
   n.ip = 0x0a000000u | (domid + 1u);
   const auto backend = fe.backend_id();
@@ -206,17 +202,17 @@ void connect(net& n, std::uint16_t domid) {
   c.rx_pages = &page_refs[2];
   c.tx_pages = &page_refs[2 + rx_n];
   c.features.sg = true;  // multi-slot received frames (feature-sg)
-  check(n.nic.setup(guest::grants(), n.env, c), "netfront setup");
+  guest::must(n.nic.setup(guest::grants(), n.env, c), "netfront setup");
   n.port = n.nic.event_channel();
   vif_ops ops{n};
-  check(fe.watch_backend_state("vif-be"), "xenstore watch");
+  guest::must(fe.watch_backend_state("vif-be"), "xenstore watch");
   while (fe.state() != abi::XenbusState::Connected) {
     auto a = fe.step(ops);  // publish (keys + Initialised), then Connected
-    check(a, "xenbus step");
+    guest::must(a, "xenbus step");
     if (fe.state() == abi::XenbusState::Closing || fe.state() == abi::XenbusState::Closed) fail("backend refused", -1);
     if (a.value() == xenabi::xenbus_action::none) {
       char ev[160];
-      check(xs.next_watch_event(ev, sizeof ev), "xenstore watch event");
+      guest::must(xs.next_watch_event(ev, sizeof ev), "xenstore watch event");
     }
   }
   // [netfront-setup]
@@ -499,45 +495,22 @@ using kernel::starts;
 
 }  // namespace
 
-namespace kernel {
-void console_write(const char* s, std::size_t n) {
-  if (guest::console_ring_write(s, n)) return;
-  if (x86::installed_hypercall_page() != nullptr) (void)xenabi::console_io<abi::CONSOLEIO::write>(s, static_cast<std::uint32_t>(n));
-}
-[[noreturn]] void shutdown(abi::SHUTDOWN reason) {
-  abi::sched_shutdown s{static_cast<std::uint32_t>(reason)};
-  if (x86::installed_hypercall_page() != nullptr) (void)xenabi::sched_op<abi::SCHEDOP::shutdown>(s);
-  halt_forever();
-}
-}  // namespace kernel
-
-extern "C" void hello_upcall() { guest::upcall(); }
-
 extern "C" [[noreturn]] void kmain(std::uint32_t start_info_pa) {
-  auto xen = x86::detect_xen();
-  if (!xen) kernel::halt_forever();
-  alignas(4096) static x86::hypercall_page page;
-  if (!x86::install_hypercall_page(page, xenabi::phys_addr{reinterpret_cast<std::uintptr_t>(&page)}, xen.value()))
-    kernel::halt_forever();
-  (void)guest::console_ring_init();
+  (void)guest::start_frontend("net");  // hypercall page, console ring, events, grants, xenstore
   const auto* si = reinterpret_cast<const abi::hvm_start_info*>(static_cast<std::uintptr_t>(start_info_pa));
   const char* cmd = si->cmdline_paddr != 0 ? reinterpret_cast<const char*>(static_cast<std::uintptr_t>(si->cmdline_paddr)) : "";
-
-  check(guest::init_events(0xf3), "event set-up");
-  check(guest::init_grants(), "grant table set-up");
-  check(guest::init_xenstore(), "xenstore set-up");
   abi::vcpu_register_runstate_memory_area area{};
   area.addr.v = reinterpret_cast<std::uintptr_t>(&runstate);
-  check(xenabi::vcpu_op<abi::VCPUOP::register_runstate_memory_area>(0, area), "VCPUOP_register_runstate_memory_area");
+  guest::must(xenabi::vcpu_op<abi::VCPUOP::register_runstate_memory_area>(0, area), "VCPUOP_register_runstate_memory_area");
   auto tp = xenabi::evtchn::bind_virq(abi::VIRQ::TIMER);
-  check(tp, "bind VIRQ_TIMER");
+  guest::must(tp, "bind VIRQ_TIMER");
   timer_port = tp.value();
-  check(guest::flag_port(timer_port), "VIRQ_TIMER handler");
+  guest::must(guest::flag_port(timer_port), "VIRQ_TIMER handler");
   char idbuf[16];
   auto idr = guest::xenstore().read("domid", idbuf, sizeof idbuf);
-  check(idr, "xenstore read domid");
+  guest::must(idr, "xenstore read domid");
   auto domid = xenabi::parse_xs_u32(xenabi::xs_str{idbuf, idr.value()});
-  check(domid, "parse domid");
+  guest::must(domid, "parse domid");
 
   init_pattern();
   static net n;

@@ -34,6 +34,13 @@
 /// and flushing once costs at most one event. The frontend writes `feature-rx-notify` so that
 /// posting receive buffers can wake a backend that waits for them.
 ///
+/// **Scatter-gather and checksum offload.** With `config::features.sg` the frontend writes
+/// `feature-sg` and `poll_rx` reassembles frames of up to 18 slots (`netfront_rx_frame`); with
+/// the backend's `feature-sg` (`netfront_read_backend_features`, `set_backend_features`)
+/// `queue_tx_frags` sends one frame over several transmit buffers (up to 65535 bytes).
+/// `NETTXF_csum_blank` / `data_validated` go on a frame's first slot; the receive flags come
+/// back in `netfront_rx_frame::flags` (a blank checksum only with `features.csum_offload`).
+///
 /// **Hostile backend.** Responses are copied out of the ring once; a response producer index
 /// that claims more responses than requests (`errc::eoverflow`), an id that names no
 /// outstanding buffer, a length or offset beyond the page all count as errors and never make
@@ -428,11 +435,15 @@ class netfront {
     if ((flags & abi::NETTXF::csum_blank) != 0 && !offers_.csum_offload && !offers_.ipv6_csum_offload)
       return errc::eopnotsupp;
     u32 total = 0;
+    if (++tx_mark_gen_ == 0) {  // one slot per buffer (each is answered once): marks of this call
+      for (auto& m : tx_mark_) m = 0;
+      tx_mark_gen_ = 1;
+    }
     for (std::size_t k = 0; k < n; ++k) {
       const u16 i = bufs[k];
-      if (i >= TxBuffers || !tx_busy_[i] || lens[k] == 0 || lens[k] > max_frame) return errc::einval;
-      for (std::size_t j = 0; j < k; ++j)
-        if (bufs[j] == i) return errc::einval;  // one slot per buffer: each is answered once
+      if (i >= TxBuffers || !tx_busy_[i] || lens[k] == 0 || lens[k] > max_frame || tx_mark_[i] == tx_mark_gen_)
+        return errc::einval;
+      tx_mark_[i] = tx_mark_gen_;
       total += lens[k];
     }
     if (total > abi::XEN_NETIF::MAX_TX_SIZE) return errc::einval;
@@ -617,6 +628,8 @@ class netfront {
   u16 cur_ids_[netfront_rx_frame::max_frags] = {};  // its buffers
   bool cur_started_ = false, cur_more_ = false, cur_extra_ = false, cur_bad_ = false;
   bool tx_busy_[TxBuffers] = {};
+  u32 tx_mark_[TxBuffers] = {};  // queue_tx_frags' duplicate check (generation per call)
+  u32 tx_mark_gen_ = 0;
   std::size_t tx_busy_count_ = 0;
   std::size_t tx_next_ = 0;
   bool broken_ = false;

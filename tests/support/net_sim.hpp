@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <vector>
 #include <memory>
 #include <stdexcept>
 
@@ -115,6 +117,78 @@ inline void make_frame(std::uint8_t* p, std::uint16_t len, std::uint8_t dst, std
   p[12] = 0x88;
   p[13] = 0xb5;  // local experimental EtherType
   for (std::uint16_t i = 14; i < len; ++i) p[i] = static_cast<std::uint8_t>(fill + i);
+}
+
+// Ones'-complement sum of 16-bit big-endian words of \p p[0..n) added to \p sum (unfolded).
+inline std::uint32_t sum16(const std::uint8_t* p, std::size_t n, std::uint32_t sum = 0) {
+  for (std::size_t i = 0; i + 1 < n; i += 2) sum += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
+  if ((n & 1u) != 0) sum += static_cast<std::uint32_t>(p[n - 1]) << 8;
+  return sum;
+}
+inline std::uint16_t fold(std::uint32_t s) {
+  while ((s >> 16) != 0) s = (s & 0xffffu) + (s >> 16);
+  return static_cast<std::uint16_t>(s);
+}
+
+// An IPv4 (or IPv6) frame from ...:01 to ...:02 carrying a UDP (proto 17) or TCP (6) segment of
+// \p payload bytes; the checksum field holds \p seed (0 for "blank").
+inline std::vector<std::uint8_t> l4_frame(bool v6, std::uint8_t proto, std::size_t payload, std::uint16_t seed = 0) {
+  const std::size_t l4h = proto == 6 ? 20 : 8, iph = v6 ? 40 : 20, l4len = l4h + payload;
+  std::vector<std::uint8_t> f(14 + iph + l4len);
+  net_sim::make_frame(f.data(), static_cast<std::uint16_t>(f.size()), 2, 1, 7);  // payload pattern
+  f[12] = v6 ? 0x86 : 0x08;
+  f[13] = v6 ? 0xdd : 0x00;
+  std::uint8_t* ip = f.data() + 14;
+  std::memset(ip, 0, iph);
+  if (v6) {
+    ip[0] = 0x60;
+    ip[4] = static_cast<std::uint8_t>(l4len >> 8);
+    ip[5] = static_cast<std::uint8_t>(l4len);
+    ip[6] = proto;
+    ip[7] = 64;
+    for (int i = 0; i < 32; ++i) ip[8 + i] = static_cast<std::uint8_t>(0xf0 + i);
+  } else {
+    ip[0] = 0x45;
+    ip[2] = static_cast<std::uint8_t>((20 + l4len) >> 8);
+    ip[3] = static_cast<std::uint8_t>(20 + l4len);
+    ip[8] = 64;
+    ip[9] = proto;
+    const std::uint8_t addrs[8] = {10, 0, 0, 1, 10, 0, 0, 2};
+    std::memcpy(ip + 12, addrs, 8);
+  }
+  std::uint8_t* l4 = ip + iph;
+  std::memset(l4, 0, l4h);
+  l4[0] = 0x12;  // ports
+  l4[1] = 0x34;
+  l4[2] = 0x56;
+  l4[3] = 0x78;
+  if (proto == 17) {
+    l4[4] = static_cast<std::uint8_t>(l4len >> 8);
+    l4[5] = static_cast<std::uint8_t>(l4len);
+  } else {
+    l4[12] = 0x50;  // data offset 5 words
+  }
+  const std::size_t field = proto == 6 ? 16 : 6;
+  l4[field] = static_cast<std::uint8_t>(seed >> 8);
+  l4[field + 1] = static_cast<std::uint8_t>(seed);
+  return f;
+}
+// True if \p f's TCP/UDP checksum verifies (the sum over pseudo-header and segment is 0xffff).
+inline bool checksum_ok(const std::vector<std::uint8_t>& f) {
+  const bool v6 = f[12] == 0x86;
+  const std::uint8_t* ip = f.data() + 14;
+  const std::size_t iph = v6 ? 40 : 20;
+  const std::size_t l4len = v6 ? static_cast<std::size_t>(ip[4] << 8 | ip[5]) : static_cast<std::size_t>(ip[2] << 8 | ip[3]) - 20;
+  const std::uint8_t proto = v6 ? ip[6] : ip[9];
+  std::uint32_t s = v6 ? sum16(ip + 8, 32) : sum16(ip + 12, 8);
+  s += proto + static_cast<std::uint32_t>(l4len);
+  s = sum16(ip + iph, l4len, s);
+  return fold(s) == 0xffff;
+}
+inline std::vector<std::byte> bytes(const std::vector<std::uint8_t>& v) {
+  std::vector<std::byte> out(v.size());
+  std::memcpy(out.data(), v.data(), v.size());
+  return out;
 }
 
 }  // namespace net_sim

@@ -62,8 +62,10 @@ struct rig {
   typename decltype(nic)::config config() {
     return {xenabi::domain_id{backend}, pages[0], pages[1], &pages[2], &pages[2 + Rx]};
   }
-  void connect() {
-    REQUIRE(nic.setup(gt, env, config()));
+  void connect(xenabi::netfront_features f = {}) {
+    auto c = config();
+    c.features = f;
+    REQUIRE(nic.setup(gt, env, c));
     btx = xenabi::back_ring<xenabi::netif_tx_ring>::attach(*static_cast<abi::netif_tx_sring*>(pages[0].va), 0);
     brx = xenabi::back_ring<xenabi::netif_rx_ring>::attach(*static_cast<abi::netif_rx_sring*>(pages[1].va), 0);
   }
@@ -315,11 +317,7 @@ TEST_CASE("netfront: scatter-gather receive needs enough buffers for the largest
 
 TEST_CASE("netfront: scatter-gather receive - a frame over several slots is handed over whole, in order") {
   sg_rig r;
-  auto c = r.config();
-  c.features.sg = true;
-  REQUIRE(r.nic.setup(r.gt, r.env, c));
-  r.btx = xenabi::back_ring<xenabi::netif_tx_ring>::attach(*static_cast<abi::netif_tx_sring*>(r.pages[0].va), 0);
-  r.brx = xenabi::back_ring<xenabi::netif_rx_ring>::attach(*static_cast<abi::netif_rx_sring*>(r.pages[1].va), 0);
+  r.connect({true, false, false});
   REQUIRE(r.nic.post_rx_buffers().value() == 18);
   backend_rx_frame(r, {4096, 4096, 100}, 0x10, abi::NETRXF::data_validated);
   std::vector<std::vector<std::uint8_t>> got;
@@ -373,10 +371,7 @@ TEST_CASE("netfront: scatter-gather receive - a frame over several slots is hand
 
 TEST_CASE("netfront: scatter-gather receive - hostile slot chains drop the whole frame and free every buffer") {
   sg_rig r;
-  auto c = r.config();
-  c.features.sg = true;
-  REQUIRE(r.nic.setup(r.gt, r.env, c));
-  r.brx = xenabi::back_ring<xenabi::netif_rx_ring>::attach(*static_cast<abi::netif_rx_sring*>(r.pages[1].va), 0);
+  r.connect({true, false, false});
   REQUIRE(r.nic.post_rx_buffers().value() == 18);
   int frames = 0;
   auto take = [&](const xenabi::netfront_rx_frame&) { ++frames; };
