@@ -1390,20 +1390,29 @@ struct granted_view {
 
 namespace detail {
 
-/// Resolves one end of a GNTTABOP_copy for \p caller: the host bytes of the page, or a GNTST_*.
-inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gref, std::uint64_t ref_or_gmfn,
-                                 bool write, std::byte*& page) {
-  using abi::GNTST;
+/// The domain one end of a GNTTABOP_copy names for \p caller (Xen's first step, taken for both
+/// ends before either reference or frame is looked at): \p owner, or GNTST_bad_domain for no
+/// such domain, then GNTST_permission_denied for a frame (not a reference) named by any domain
+/// id but DOMID_SELF, as Xen 4.17 (measured: even the caller's own id may not).
+inline abi::GNTST grant_copy_domain(domain& caller, std::uint16_t domid, bool is_gref, domain*& owner) {
   const std::uint16_t id = domid == abi::DOMID::SELF ? caller.id : domid;
-  domain* owner = id == caller.id ? &caller : (caller.owner != nullptr ? caller.owner->find(id) : nullptr);
-  if (owner == nullptr) return GNTST::bad_domain;
-  // Xen: only DOMID_SELF may name a frame directly (even the caller's own id may not).
-  if (!is_gref && domid != abi::DOMID::SELF) return GNTST::permission_denied;
+  owner = id == caller.id ? &caller : (caller.owner != nullptr ? caller.owner->find(id) : nullptr);
+  if (owner == nullptr) return abi::GNTST::bad_domain;
+  if (!is_gref && domid != abi::DOMID::SELF) return abi::GNTST::permission_denied;
+  return abi::GNTST::okay;
+}
+
+/// The page one end of a GNTTABOP_copy names in \p owner (Xen's second step): reference beyond
+/// the table GNTST_bad_gntref; an entry not granting \p caller this access (or a write through
+/// a read-only grant) GNTST_general_error; a frame outside the owner's RAM GNTST_bad_page.
+inline abi::GNTST grant_copy_page(const domain& caller, domain& owner, bool is_gref, std::uint64_t ref_or_gmfn,
+                                  bool write, std::byte*& page) {
+  using abi::GNTST;
   std::uint64_t gfn = ref_or_gmfn;
   if (is_gref) {
-    std::lock_guard lock(owner->mu);
+    std::lock_guard lock(owner.mu);
     const std::uint64_t per_frame = 4096 / sizeof(abi::grant_entry_v1);
-    std::byte* frame = owner->grant_frame(static_cast<std::size_t>(ref_or_gmfn / per_frame));
+    std::byte* frame = owner.grant_frame(static_cast<std::size_t>(ref_or_gmfn / per_frame));
     if (frame == nullptr) return GNTST::bad_gntref;
     abi::grant_entry_v1 e;
     std::memcpy(&e, frame + (ref_or_gmfn % per_frame) * sizeof e, sizeof e);
@@ -1415,34 +1424,51 @@ inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gr
     gfn = e.frame;
   }
   if (gfn > (~std::uint64_t{0} >> 12)) return GNTST::bad_page;
-  auto bytes = owner->mem.translate(phys_addr{gfn << 12}, 4096);
+  auto bytes = owner.mem.translate(phys_addr{gfn << 12}, 4096);
   if (!bytes) return GNTST::bad_page;
   page = bytes.value().data();
   return GNTST::okay;
 }
 
+/// Resolves one end of a GNTTABOP_copy for \p caller: the host bytes of the page, or a GNTST_*
+/// (grant_copy_domain, then grant_copy_page).
+inline abi::GNTST grant_copy_end(domain& caller, std::uint16_t domid, bool is_gref, std::uint64_t ref_or_gmfn,
+                                 bool write, std::byte*& page) {
+  domain* owner = nullptr;
+  const abi::GNTST st = grant_copy_domain(caller, domid, is_gref, owner);
+  if (st != abi::GNTST::okay) return st;
+  return grant_copy_page(caller, *owner, is_gref, ref_or_gmfn, write, page);
+}
+
 }  // namespace detail
 
 /// One GNTTABOP_copy element performed by \p caller (a guest's hypercall, or a backend in this
-/// process copying through the grants a guest gave it), in either width's layout: checks both
-/// ends as Xen does (offset + len within the page: GNTST_bad_copy_arg; unknown domain
-/// GNTST_bad_domain; reference beyond the table GNTST_bad_gntref; an entry not granting
-/// \p caller this access GNTST_general_error; a frame named by any domain id but DOMID_SELF
-/// GNTST_permission_denied; a frame outside the owner's RAM GNTST_bad_page), copies, and stores
-/// the status in `op.status` as well as returning it.
+/// process copying through the grants a guest gave it), in either width's layout. The checks
+/// come in Xen's order (gnttab_copy_one), so an element with several faults gets Xen's status:
+/// first both ends' domains, source then destination (`detail::grant_copy_domain`: unknown
+/// domain GNTST_bad_domain; a frame named by any domain id but DOMID_SELF
+/// GNTST_permission_denied), then the source's reference or frame and the destination's
+/// (`detail::grant_copy_page`: reference beyond the table GNTST_bad_gntref; an entry not
+/// granting \p caller this access GNTST_general_error; a frame outside the owner's RAM
+/// GNTST_bad_page), and only then the offsets and length (beyond the page: GNTST_bad_copy_arg).
+/// Copies, and stores the status in `op.status` as well as returning it.
 template <class W>
 inline abi::GNTST grant_copy(domain& caller, abi::tmpl::gnttab_copy<W>& op) {
-  std::byte* src = nullptr;
-  std::byte* dst = nullptr;
-  abi::GNTST st = abi::GNTST::okay;
-  if (std::uint32_t{op.source.offset} + op.len > 4096 || std::uint32_t{op.dest.offset} + op.len > 4096)
-    st = abi::GNTST::bad_copy_arg;
   const bool sg = (op.flags & abi::GNTCOPY::source_gref) != 0;
   const bool dg = (op.flags & abi::GNTCOPY::dest_gref) != 0;
+  domain* src_owner = nullptr;
+  domain* dst_owner = nullptr;
+  std::byte* src = nullptr;
+  std::byte* dst = nullptr;
+  abi::GNTST st = detail::grant_copy_domain(caller, op.source.domid, sg, src_owner);
+  if (st == abi::GNTST::okay) st = detail::grant_copy_domain(caller, op.dest.domid, dg, dst_owner);
   if (st == abi::GNTST::okay)
-    st = detail::grant_copy_end(caller, op.source.domid, sg, sg ? op.source.u.ref : op.source.u.gmfn, false, src);
+    st = detail::grant_copy_page(caller, *src_owner, sg, sg ? op.source.u.ref : op.source.u.gmfn, false, src);
   if (st == abi::GNTST::okay)
-    st = detail::grant_copy_end(caller, op.dest.domid, dg, dg ? op.dest.u.ref : op.dest.u.gmfn, true, dst);
+    st = detail::grant_copy_page(caller, *dst_owner, dg, dg ? op.dest.u.ref : op.dest.u.gmfn, true, dst);
+  if (st == abi::GNTST::okay &&
+      (std::uint32_t{op.source.offset} + op.len > 4096 || std::uint32_t{op.dest.offset} + op.len > 4096))
+    st = abi::GNTST::bad_copy_arg;
   if (st == abi::GNTST::okay) std::memmove(dst + op.dest.offset, src + op.source.offset, op.len);
   op.status = static_cast<std::int16_t>(st);
   return st;
@@ -1457,15 +1483,17 @@ enum class grant_copy_dir : std::uint8_t {
 /// GNTTABOP_copy with one end in host memory, for a backend running in this process on behalf
 /// of \p caller (its driver domain): copies `host.size()` bytes between \p host and offset
 /// \p offset of the page domain \p domid granted to \p caller as reference \p ref. The guest end
-/// is checked exactly as a GNTTABOP_copy end (see `grant_copy`); a length that crosses the page
-/// is GNTST_bad_copy_arg. Nothing is copied unless the result is GNTST_okay.
+/// is checked exactly as a GNTTABOP_copy end (see `grant_copy`) and, as there, before the
+/// bounds: then a length that crosses the page is GNTST_bad_copy_arg. Nothing is copied unless
+/// the result is GNTST_okay.
 inline abi::GNTST grant_copy_host(domain& caller, std::uint16_t domid, std::uint32_t ref, std::uint16_t offset,
                                   std::span<std::byte> host, grant_copy_dir dir) {
-  if (std::uint64_t{offset} + host.size() > 4096) return abi::GNTST::bad_copy_arg;
   std::byte* page = nullptr;
   const abi::GNTST st =
       detail::grant_copy_end(caller, domid, true, ref, dir == grant_copy_dir::to_guest, page);
-  if (st != abi::GNTST::okay || host.empty()) return st;
+  if (st != abi::GNTST::okay) return st;
+  if (std::uint64_t{offset} + host.size() > 4096) return abi::GNTST::bad_copy_arg;
+  if (host.empty()) return st;
   if (dir == grant_copy_dir::to_guest)
     std::memmove(page + offset, host.data(), host.size());
   else

@@ -214,6 +214,38 @@ void probe::run() {
     copy("copy_grant_for_other_domain", c);
   }
   {
+    // Several faults in one element: Xen checks both ends' domains, then the source's
+    // reference or frame, then the destination's, and the bounds last. Each of these also
+    // crosses the page, which alone is GNTST_bad_copy_arg.
+    auto c = local_copy(8);
+    c.source.offset = 4090;
+    c.flags = abi::GNTCOPY::source_gref;
+    c.source.u = {};
+    c.source.u.ref = 100000;
+    copy("copy_ref_out_of_range_and_crossing", c);
+    c.source.u.ref = 5;
+    copy("copy_ungranted_ref_and_crossing", c);
+    c.source.u.ref = 100000;
+    c.dest.domid = 1;
+    copy("copy_ref_out_of_range_dest_domid_1", c);
+    c = local_copy(8);
+    c.source.offset = 4090;
+    c.flags = abi::GNTCOPY::source_gref | abi::GNTCOPY::dest_gref;
+    c.source.u = {};
+    c.source.u.ref = 100000;
+    c.dest.u = {};
+    c.dest.u.ref = 5;
+    copy("copy_both_refs_bad_and_crossing", c);
+    c.source.u.ref = 8;
+    copy("copy_dest_ungranted_and_crossing", c);
+    c.dest.u.ref = 9;
+    copy("copy_dest_readonly_and_crossing", c);
+    c = local_copy(8);
+    c.source.offset = 4090;
+    c.source.u.gmfn = 0x30000;
+    copy("copy_unpopulated_gfn_and_crossing", c);
+  }
+  {
     // Two copies, the first bad: per-entry status.
     abi::gnttab_copy two[2] = {local_copy(8), local_copy(8)};
     two[0].source.domid = 1;

@@ -585,12 +585,104 @@ TEST_CASE("grant tables: setup/query, frames mapped with add_to_physmap, v1 only
   REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), arg, 1) == 0);
   REQUIRE(m.get<gabi::gnttab_copy>(arg).status == static_cast<std::int16_t>(abi::GNTST::general_error));
   cp.dest.u.ref = 11;  // an empty entry
-  cp.len = 4000;       // and crossing the page
+  cp.len = 4000;       // and crossing the page: the entry is checked first, as on Xen
+  m.put(arg, cp);
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), arg, 1) == 0);
+  REQUIRE(m.get<gabi::gnttab_copy>(arg).status == static_cast<std::int16_t>(abi::GNTST::general_error));
+  cp.dest = cp.source;  // domain 0's own frame 0x70 again: only the length is wrong
+  cp.dest.offset = 0x100;
+  cp.source = {};
+  cp.source.u.ref = 10;
+  cp.source.domid = 1;
+  cp.flags = abi::GNTCOPY::source_gref;
   m.put(arg, cp);
   REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), arg, 1) == 0);
   REQUIRE(m.get<gabi::gnttab_copy>(arg).status == static_cast<std::int16_t>(abi::GNTST::bad_copy_arg));
   REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), unmapped, 1) == rc(errc::efault));
   REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::transfer), arg, 1) == rc(errc::enosys));
+}
+
+TEST_CASE("grant copy: Xen's order - both domains, then the source's and the destination's reference or frame, then the bounds") {
+  // Xen's gnttab_copy_one locks both ends' domains, resolves the source's reference or frame,
+  // then the destination's, and checks the offsets and length only then: an element with
+  // several faults gets the status of the first in that order. Every element below also
+  // crosses the page (source offset 4090, 8 bytes), which alone would be GNTST_bad_copy_arg.
+  hv::sim::machine m;
+  gabi::xen_add_to_physmap x{};
+  x.domid = abi::DOMID::SELF;
+  x.space = op(abi::XENMAPSPACE::grant_table);
+  x.gpfn = 0x50;
+  m.put(arg, x);
+  REQUIRE(m.call(H::memory_op, op(abi::XENMEM::add_to_physmap), arg) == 0);
+  // Domain 0 grants itself: ref 8 frame 0x60, ref 9 frame 0x61 read-only; ref 5 stays empty.
+  m.put(0x50000 + 8 * sizeof(abi::grant_entry_v1), abi::grant_entry_v1{abi::GTF::permit_access, 0, 0x60});
+  m.put(0x50000 + 9 * sizeof(abi::grant_entry_v1),
+        abi::grant_entry_v1{static_cast<std::uint16_t>(abi::GTF::permit_access | abi::GTF::readonly), 0, 0x61});
+  m.put(0x60000 + 4090, std::array<char, 6>{"abcde"});
+  const auto status_of = [&](gabi::gnttab_copy cp) {
+    cp.source.offset = 4090;
+    cp.dest.offset = 16;
+    cp.len = 8;
+    m.put(arg, cp);
+    REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), arg, 1) == 0);
+    return static_cast<abi::GNTST>(m.get<gabi::gnttab_copy>(arg).status);
+  };
+  const auto by_ref = [](gabi::gnttab_copy::gnttab_copy_ptr& end, std::uint32_t ref) {
+    end.u.ref = ref;
+    end.domid = abi::DOMID::SELF;
+  };
+  const auto by_frame = [](gabi::gnttab_copy::gnttab_copy_ptr& end, std::uint64_t gmfn, std::uint16_t dom = abi::DOMID::SELF) {
+    end.u.gmfn = gmfn;
+    end.domid = dom;
+  };
+  gabi::gnttab_copy cp{};
+  cp.flags = abi::GNTCOPY::source_gref;
+  by_ref(cp.source, 100000);  // beyond the table
+  by_frame(cp.dest, 0x70);
+  REQUIRE(status_of(cp) == abi::GNTST::bad_gntref);
+  by_ref(cp.source, 5);  // an empty entry
+  REQUIRE(status_of(cp) == abi::GNTST::general_error);
+  by_ref(cp.source, 8);  // all good but the bounds
+  REQUIRE(status_of(cp) == abi::GNTST::bad_copy_arg);
+
+  // Domains first: a bad source reference, and a destination in a domain that does not exist.
+  by_ref(cp.source, 100000);
+  by_frame(cp.dest, 0x70, 9);
+  REQUIRE(status_of(cp) == abi::GNTST::bad_domain);
+  // Then the source before the destination.
+  cp.flags = abi::GNTCOPY::source_gref | abi::GNTCOPY::dest_gref;
+  by_ref(cp.dest, 5);
+  REQUIRE(status_of(cp) == abi::GNTST::bad_gntref);
+  by_ref(cp.source, 8);
+  REQUIRE(status_of(cp) == abi::GNTST::general_error);  // the empty destination entry
+  by_ref(cp.dest, 9);                                     // a read-only grant as destination
+  REQUIRE(status_of(cp) == abi::GNTST::general_error);
+  by_ref(cp.dest, 100000);
+  REQUIRE(status_of(cp) == abi::GNTST::bad_gntref);
+
+  // Frames: one outside RAM is bad_page before the bounds.
+  cp.flags = 0;
+  by_frame(cp.source, 0x30000);
+  by_frame(cp.dest, 0x70);
+  REQUIRE(status_of(cp) == abi::GNTST::bad_page);
+  by_frame(cp.source, 0x60);
+  by_frame(cp.dest, 0x30000);
+  REQUIRE(status_of(cp) == abi::GNTST::bad_page);
+  by_frame(cp.dest, 0x70);
+  REQUIRE(status_of(cp) == abi::GNTST::bad_copy_arg);
+  REQUIRE(m.get<std::array<char, 8>>(0x70010) == std::array<char, 8>{});  // nothing was copied
+
+  // A backend's copy through a grant (grant_copy_host) checks in the same order.
+  std::array<std::byte, 8> host{};
+  REQUIRE(hv::grant_copy_host(m.dom(), abi::DOMID::SELF, 100000, 4090, host, hv::grant_copy_dir::from_guest) ==
+          abi::GNTST::bad_gntref);
+  REQUIRE(hv::grant_copy_host(m.dom(), abi::DOMID::SELF, 9, 4090, host, hv::grant_copy_dir::to_guest) ==
+          abi::GNTST::general_error);
+  REQUIRE(hv::grant_copy_host(m.dom(), abi::DOMID::SELF, 8, 4090, host, hv::grant_copy_dir::from_guest) ==
+          abi::GNTST::bad_copy_arg);
+  REQUIRE(hv::grant_copy_host(m.dom(), abi::DOMID::SELF, 8, 4088, host, hv::grant_copy_dir::from_guest) ==
+          abi::GNTST::okay);
+  REQUIRE(static_cast<char>(host[2]) == 'a');
 }
 
 TEST_CASE("grant tables: map/unmap between two domains - flags while mapped - handles - bad arguments") {
