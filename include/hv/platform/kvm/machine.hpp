@@ -113,6 +113,10 @@ class machine {
   machine(const system& sys, domain& d, dispatch_fn dispatch, std::uint32_t entry, std::uint32_t start_info,
           upcall_delivery how = upcall_delivery::automatic)
       : d_(d), vm_(sys), dispatch_(std::move(dispatch)) {
+    // The MSR filter first: setting it waits for an SRCU grace period of the VM, which is
+    // immediate on a fresh VM but ~14 ms here once enabling the split irqchip has run one.
+    const std::uint32_t msrs[] = {xen_hypercall_msr};
+    vm_.trap_msrs(msrs);
     if (how != upcall_delivery::injected) {
       if (d.vcpus.size() <= 255 && vm_.enable_split_irqchip(sys)) {
         delivery_ = upcall_delivery::local_apic;
@@ -121,8 +125,6 @@ class machine {
       }
     }
     vm_.map_memory(0, 0, d.mem.size(), d.mem.host_base());
-    const std::uint32_t msrs[] = {xen_hypercall_msr};
-    vm_.trap_msrs(msrs);
     auto cpuid = host_cpuid();
     for (auto& e : xen_cpuid_leaves(0x00040011)) cpuid.push_back(e);
     for (auto& v : d.vcpus) {
