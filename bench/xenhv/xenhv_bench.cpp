@@ -9,7 +9,7 @@
 //                                   bouncing an interrupt: an MSI (KVM_SIGNAL_MSI, in-kernel
 //                                   LAPIC) whose guest handler answers with a port-I/O exit,
 //                                   upon which the host sends the MSI to the other VM
-// Usage: bench_xenhv [--reps=N] [PROBE_ELF HELLO_ELF [PINGPONG_ELF [BARE_IRQ_ELF]]]  (defaults: the kernels built with it;
+// Usage: bench_xenhv [--reps=N] [--upcalls=injected|local_apic] [PROBE_ELF HELLO_ELF [PINGPONG_ELF [BARE_IRQ_ELF]]]  (defaults: the kernels built with it;
 // other arguments, such as Google Benchmark flags passed by scripts/bench.sh, are ignored)
 #include <malloc.h>
 
@@ -34,6 +34,10 @@
 
 namespace {
 
+// How xenhv's domains get their event vectors (--upcalls=injected|local_apic; default: the
+// in-kernel local APIC when KVM has it).
+hv::kvm::upcall_delivery upcalls = hv::kvm::upcall_delivery::automatic;
+
 using clk = std::chrono::steady_clock;
 
 std::vector<std::uint8_t> read(const char* path) {
@@ -49,6 +53,7 @@ void measure_exits(const hv::kvm::system& sys, const std::vector<std::uint8_t>& 
   hv::tracer tr;
   hv::host h(tr);
   hv::kvm::boot_options opt;
+  opt.delivery = upcalls;
   opt.mem = 16 << 20;
   opt.cmdline = "measure " + std::to_string(n) + " " + std::to_string(rounds);
   opt.echo_console = false;
@@ -76,6 +81,7 @@ double xenhv_first_exit_us(const hv::kvm::system& sys, const std::vector<std::ui
   hv::tracer tr;
   hv::host h(tr);
   hv::kvm::boot_options opt;
+  opt.delivery = upcalls;
   opt.mem = 16 << 20;
   opt.echo_console = false;
   const auto t0 = clk::now();
@@ -113,6 +119,7 @@ double xenhv_pingpong_ns(const hv::kvm::system& sys, const std::vector<std::uint
   hv::tracer tr;
   hv::host h(tr);
   hv::kvm::boot_options a, b;
+  a.delivery = b.delivery = upcalls;
   a.mem = b.mem = 16 << 20;
   a.echo_console = b.echo_console = false;
   a.cmdline = "ping " + std::to_string(rounds);
@@ -210,6 +217,7 @@ double hello_first_console_ms(const hv::kvm::system& sys, const std::vector<std:
   hv::tracer tr;
   hv::host h(tr);
   hv::kvm::boot_options opt;
+  opt.delivery = upcalls;
   opt.echo_console = false;
   hv::kvm::domain_runner r(sys, h, 0, img, opt);
   r.run();
@@ -236,6 +244,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("--reps=", 0) == 0) reps = std::max(1, std::atoi(a.c_str() + 7));
+    else if (a == "--upcalls=injected") upcalls = hv::kvm::upcall_delivery::injected;
+    else if (a == "--upcalls=local_apic") upcalls = hv::kvm::upcall_delivery::local_apic;
     else if (a.rfind("-", 0) != 0) files.push_back(argv[i]);
   }
   const char* probe_path = files.size() >= 2 ? files[0] : XENHV_PROBE_ELF;
