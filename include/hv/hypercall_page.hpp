@@ -35,6 +35,9 @@ struct hypercall_args {
   std::uint32_t nr = 0;            ///< Hypercall number (from rax/eax).
   std::uint64_t a[6] = {};         ///< Arguments (64-bit: rdi rsi rdx r10 r8 r9; 32-bit: ebx ecx edx esi edi ebp).
   bool guest64 = true;             ///< True if the caller runs in 64-bit mode.
+  /// The caller's EFLAGS.IF at the call: with interrupts off a pending upcall cannot be
+  /// delivered, so SCHEDOP_block sleeps through it (Xen's hvm_local_events_need_delivery).
+  bool interrupts_enabled = true;
 };
 
 /// Fills \p page with one stub per hypercall number (0..127).

@@ -48,6 +48,18 @@ inline std::int64_t sched_op(hcall& c) {
       return 0;
     case abi::SCHEDOP::block:
       if (auto* vi = c.d.vcpu_info_of(c.v)) __atomic_store_n(&vi->evtchn_upcall_mask, std::uint8_t{0}, __ATOMIC_SEQ_CST);
+      if (!c.a.interrupts_enabled) {
+        // As Xen: with IF clear a pending upcall cannot be delivered, so it does not end the
+        // block; only a new wake-up (an event's 0->1 upcall edge, VCPUOP_up...) or shutdown does.
+        c.rec.note = "interrupts disabled: pending events do not wake it";
+        bool woken = false;
+        {
+          std::lock_guard lock(c.v.mu);
+          c.v.wake = false;
+        }
+        block_vcpu(c.d, c.v, [] { return false; }, 0, &woken);
+        return 0;
+      }
       block_vcpu(c.d, c.v, [&] { return c.d.upcall_pending(c.v); });
       return 0;
     case abi::SCHEDOP::shutdown:

@@ -3,6 +3,8 @@
 // "width:" run from a 64-bit and a 32-bit vCPU with that width's argument layouts.
 #include "hypercall_test.hpp"
 
+#include <atomic>
+
 TEST_CASE("sched_op: poll returns on a pending port or at its timeout - shutdown - bad arguments") {
   hv::sim::machine m;
   auto& d = m.dom();
@@ -168,4 +170,49 @@ TEMPLATE_TEST_CASE("width: SCHEDOP_poll reads sched_poll in the caller's layout"
   p.nr_ports = 129;
   m.put(arg, p);
   REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::poll), arg) == xenabi::to_hypercall_rc(errc::einval));
+}
+
+TEST_CASE("SCHEDOP_block with interrupts off sleeps through a pending upcall until a new wake-up, as on Xen") {
+  hv::sim::machine m;
+  auto& d = m.dom();
+  auto& v = *d.vcpus[0];
+  abi::evtchn_bind_ipi ipi{};
+  ipi.vcpu = 0;
+  m.put(arg, ipi);
+  REQUIRE(m.call(H::event_channel_op, op(abi::EVTCHNOP::bind_ipi), arg) == 0);
+  const auto port = m.get<abi::evtchn_bind_ipi>(arg).port;
+  hv::evtchn_set_pending(d, port);
+  REQUIRE(d.upcall_pending(v));
+  // Interrupts on: the pending upcall can be delivered, so the block returns at once.
+  REQUIRE(m.call(H::sched_op, op(abi::SCHEDOP::block), 0) == 0);
+  // Interrupts off: it cannot, so the vCPU blocks (Xen's hvm_local_events_need_delivery).
+  m.interrupts_enabled = false;
+  std::atomic<bool> returned{false};
+  std::atomic<std::int64_t> result{-1};
+  std::thread t([&] {
+    result = m.call(H::sched_op, op(abi::SCHEDOP::block), 0);
+    returned = true;
+  });
+  for (;;) {
+    {
+      std::lock_guard lock(v.mu);
+      if (v.state == hv::runstate::blocked || returned.load()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  // Another event while the upcall is still pending raises no new upcall edge: still blocked.
+  hv::evtchn_set_pending(d, port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const bool returned_early = returned.load();
+  if (returned_early) t.join();
+  REQUIRE_FALSE(returned_early);
+  {
+    std::lock_guard lock(v.mu);
+    REQUIRE(v.state == hv::runstate::blocked);
+  }
+  d.notify(v);  // a wake-up (as an upcall edge, VCPUOP_up or shutdown would send) ends it
+  t.join();
+  REQUIRE(returned.load());
+  REQUIRE(result.load() == 0);
+  REQUIRE(m.trace().last().back().find("interrupts disabled") != std::string::npos);
 }

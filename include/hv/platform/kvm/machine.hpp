@@ -358,6 +358,7 @@ class machine {
       const auto& s = kv.sregs();
       hypercall_args a;
       a.guest64 = (s.efer & (1u << 10)) != 0 && s.cs.l != 0;
+      a.interrupts_enabled = (r.rflags & 0x200u) != 0;
       a.nr = static_cast<std::uint32_t>(r.rax);
       if (a.guest64) {
         a.a[0] = r.rdi; a.a[1] = r.rsi; a.a[2] = r.rdx; a.a[3] = r.r10; a.a[4] = r.r8; a.a[5] = r.r9;

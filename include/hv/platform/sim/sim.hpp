@@ -102,6 +102,7 @@ class machine {
     a.a[3] = a4;
     a.a[4] = a5;
     a.guest64 = !guest32;
+    a.interrupts_enabled = interrupts_enabled;
     if (guest32)
       for (auto& x : a.a) x &= 0xffffffffu;  // 32-bit registers
     // Paging off (identity); 64-bit long mode or 32-bit protected mode.
@@ -111,6 +112,8 @@ class machine {
   /// True to make `hypercall()` come from a vCPU in 32-bit protected mode (arguments are then
   /// 32-bit registers and argument structures use the i386 layouts); 64-bit long mode otherwise.
   bool guest32 = false;
+  /// The calling vCPU's EFLAGS.IF as `hypercall()` reports it (true: interrupts on).
+  bool interrupts_enabled = true;
   /// Typed-number convenience: `hypercall(abi::hypercall::xen_version, ...)`.
   template <class... A>
   std::int64_t call(xenabi::abi::hypercall nr, A... args) {
