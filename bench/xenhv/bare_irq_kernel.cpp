@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <xenabi/arch/x86/msr.hpp>
+
 #include "kernel.hpp"
 
 namespace {
@@ -15,15 +17,8 @@ constexpr std::uint32_t msr_apic_base = 0x1b;
 constexpr std::uint32_t msr_x2apic_svr = 0x80f;
 constexpr std::uint32_t msr_x2apic_eoi = 0x80b;
 
-std::uint64_t rdmsr(std::uint32_t msr) {
-  std::uint32_t lo = 0, hi = 0;
-  __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-  return (std::uint64_t{hi} << 32) | lo;
-}
-void wrmsr(std::uint32_t msr, std::uint64_t v) {
-  __asm__ __volatile__("wrmsr" ::"c"(msr), "a"(static_cast<std::uint32_t>(v)), "d"(static_cast<std::uint32_t>(v >> 32))
-                       : "memory");
-}
+using xenabi::arch::x86::rdmsr;
+using xenabi::arch::x86::wrmsr;
 }  // namespace
 
 namespace kernel {

@@ -18,6 +18,7 @@
 #include <xenabi/abi/hvm/start_info.hpp>
 #include <xenabi/arch/x86/cpuid.hpp>
 #include <xenabi/arch/x86/hypercall_page.hpp>
+#include <xenabi/arch/x86/msr.hpp>
 #include <xenabi/event_channel.hpp>
 
 #include "kernel.hpp"
@@ -62,15 +63,8 @@ constexpr std::uint32_t msr_x2apic_lvt_timer = 0x832;
 constexpr std::uint32_t msr_x2apic_timer_initial = 0x838;
 constexpr std::uint32_t msr_x2apic_timer_divide = 0x83e;
 
-std::uint64_t rdmsr(std::uint32_t msr) {
-  std::uint32_t lo = 0, hi = 0;
-  __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-  return (std::uint64_t{hi} << 32) | lo;
-}
-void wrmsr(std::uint32_t msr, std::uint64_t v) {
-  __asm__ __volatile__("wrmsr" ::"c"(msr), "a"(static_cast<std::uint32_t>(v)), "d"(static_cast<std::uint32_t>(v >> 32))
-                       : "memory");
-}
+using xenabi::arch::x86::rdmsr;
+using xenabi::arch::x86::wrmsr;
 // True if \p vector is in service in the local APIC (its ISR bit).
 bool in_service(std::uint8_t vector) {
   return ((rdmsr(msr_x2apic_isr0 + vector / 32u) >> (vector % 32u)) & 1u) != 0;
