@@ -100,6 +100,9 @@ int main(int argc, char** argv) {
     o.mem = 32 << 20;
     o.services = &ts;
     o.echo_console = false;
+    // hlt exits to xenhv on this path, so a halted vCPU is blocked in its runstate (with the
+    // in-kernel LAPIC, KVM keeps it and the running shares below would count it as running).
+    o.delivery = hv::kvm::upcall_delivery::injected;
     o.cmdline = "send " + std::to_string(frames);
     hv::kvm::domain_runner a(*sys, h, 0, img, o);
     o.cmdline = "echo";

@@ -14,7 +14,7 @@
 /// }
 /// \endcode
 ///
-/// **Client** is the xenstore client (`xenstore_client`, or any type with its `read`, `write`,
+/// **Client** is the xenstore client (`xenstore_client`, or any type with its `read`, `write`, `rm`,
 /// `watch` and `transact` members). **Kernel** allocates the device's event channel for the back
 /// end (`alloc_unbound(domain_id) -> result<port>`) and closes it (`close(port)`); the engine's
 /// `Env::notify()` should send on `event_port()` of this object.
@@ -102,6 +102,19 @@ class blkfront_device {
     }
   };
 
+  // "ring-ref<i>" under the front end's directory.
+  static constexpr auto ring_ref_key(const xenbus& fe, u32 i) noexcept {
+    xs_path<16> name(xs_str{abi::blkif_xenstore::ring_ref});
+    name.append(i);
+    return fe.key(name.str());
+  }
+  // Removes \p path; a node that is not there is not an error.
+  static constexpr result<void> rm_absent_ok(Client& xs, xs_str path, u32 tx) noexcept {
+    auto r = xs.rm(path, tx);
+    if (!r && r.error() != errc::enoent) return r.error();
+    return {};
+  }
+
   // Attaches the engine (once: the transaction around this may be retried) and writes the keys.
   template <class F>
   constexpr result<void> publish(Client& xs, const xenbus& fe, u32 tx, F& on_complete) noexcept {
@@ -120,21 +133,27 @@ class blkfront_device {
     }
     namespace k = abi::blkif_xenstore;
     char r[10]{}, c[10]{};
-    if constexpr (Engine::ring_pages > 1) {
-      // A multi-page-capable front end always says its order (also 0 after a fallback), so
-      // that no ring-page-order of an earlier connection is left behind.
-      const std::size_t on = format_xs_u32(e_.ring_order(), r);
-      XENABI_TRY(xs.write(fe.key(k::ring_page_order).str(), xs_str{r, on}, tx));
-    }
     if (e_.ring_order() == 0) {
+      // One page (also after a fallback from more): Linux's and QEMU's back ends read
+      // ring-ref<i> whenever ring-page-order exists, so an earlier connection's
+      // ring-page-order and ring-ref<i> must go, or they would map a stale grant as the ring.
+      if constexpr (Engine::ring_pages > 1) {
+        XENABI_TRY(rm_absent_ok(xs, fe.key(k::ring_page_order).str(), tx));
+        for (u32 i = 0; i < Engine::ring_pages; ++i) XENABI_TRY(rm_absent_ok(xs, ring_ref_key(fe, i).str(), tx));
+      }
       const std::size_t rn = format_xs_u32(e_.ring_ref().value(), r);
       XENABI_TRY(xs.write(fe.key(k::ring_ref).str(), xs_str{r, rn}, tx));
     } else {
-      for (u32 i = 0; i < (1u << e_.ring_order()); ++i) {
-        xs_path<16> name(xs_str{k::ring_ref});
-        name.append(i);
+      XENABI_TRY(rm_absent_ok(xs, fe.key(k::ring_ref).str(), tx));
+      const std::size_t on = format_xs_u32(e_.ring_order(), r);
+      XENABI_TRY(xs.write(fe.key(k::ring_page_order).str(), xs_str{r, on}, tx));
+      for (u32 i = 0; i < Engine::ring_pages; ++i) {
+        if (i >= (1u << e_.ring_order())) {
+          XENABI_TRY(rm_absent_ok(xs, ring_ref_key(fe, i).str(), tx));
+          continue;
+        }
         const std::size_t rn = format_xs_u32(e_.ring_ref(i).value(), r);
-        XENABI_TRY(xs.write(fe.key(name.str()).str(), xs_str{r, rn}, tx));
+        XENABI_TRY(xs.write(ring_ref_key(fe, i).str(), xs_str{r, rn}, tx));
       }
     }
     const std::size_t cn = format_xs_u32(port_.value(), c);

@@ -147,15 +147,17 @@ class vbd {
     namespace keys = xenabi::abi::blkif_xenstore;
     const auto port = number(keys::event_channel);
     if (!port || *port > 0xffffffffu) return fail("missing or bad event-channel");
-    const auto order = number(keys::ring_page_order).value_or(0);
+    // As Linux's blkback: a ring-page-order key (0 included) means the pages are ring-ref<i>.
+    const auto order_key = number(keys::ring_page_order);
+    const auto order = order_key.value_or(0);
     if (order > cfg_.max_ring_page_order)
       return fail("ring-page-order " + std::to_string(order) + " is above max-ring-page-order");
     std::vector<std::uint32_t> refs;
     for (std::uint64_t i = 0; i < (std::uint64_t{1} << order); ++i) {
-      // One page: "ring-ref" (or "ring-ref0"); more: "ring-ref<i>".
-      auto ref = order == 0 ? number(keys::ring_ref) : std::nullopt;
-      if (!ref) ref = number((std::string(keys::ring_ref) + std::to_string(i)).c_str());
-      if (!ref || *ref > 0xffffffffu) return fail("missing or bad ring-ref" + std::to_string(i));
+      // Without ring-page-order: "ring-ref"; with it: "ring-ref<i>" (order 0: "ring-ref0").
+      const std::string key = order_key ? std::string(keys::ring_ref) + std::to_string(i) : std::string(keys::ring_ref);
+      const auto ref = number(key.c_str());
+      if (!ref || *ref > 0xffffffffu) return fail("missing or bad " + key);
       refs.push_back(static_cast<std::uint32_t>(*ref));
     }
     std::optional<std::string> proto;

@@ -48,11 +48,12 @@ inline std::int64_t xen_version(hcall& c) {
     case XENVER::changeset:
       return put_string("xenabi xenhv", sizeof(abi::xen_changeset_info_t));
     case XENVER::platform_parameters: {
-      // In the caller's layout (4 bytes for a 32-bit caller, with the i386 PAE hole's start).
+      // In the caller's layout. A 32-bit caller gets 4 bytes: Xen's compat value for a non-PV
+      // domain, ~0u (arch_domain_create sets HYPERVISOR_COMPAT_VIRT_START to it unless the
+      // domain is PV; the i386 PAE hole's start applies to PV guests only).
       const bool ok = c.a.guest64 ? static_cast<bool>(c.out(buf, gabi::xen_platform_parameters{
                                                                       abi::x86_64::HYPERVISOR::VIRT_START}))
-                                  : static_cast<bool>(c.out(buf, abi::x86_32::xen_platform_parameters{
-                                                                      abi::x86_32::HYPERVISOR::VIRT_START_PAE}));
+                                  : static_cast<bool>(c.out(buf, abi::x86_32::xen_platform_parameters{~0u}));
       if (!ok) return c.fail(errc::efault, "bad buffer");
       return 0;
     }

@@ -54,6 +54,39 @@ TEMPLATE_TEST_CASE("blk xenbus: handshake publishes features and the ring and ch
   REQUIRE(s.vbd->backend()->stats().kicks.load() >= 1);  // woken through the event channel
 }
 
+TEST_CASE("blk xenbus: a four-page front end reconnecting to a one-page back end leaves no ring-page-order or ring-ref<i> behind") {
+  // Linux's and QEMU's back ends read ring-ref<i> whenever ring-page-order exists: stale keys
+  // from the four-page connection would make them map an ended grant as the ring.
+  temp_image img(1 << 20);
+  hv::blk::disk d(img.path, false);
+  blk_system<front_order2_type> s;
+  s.create(d);
+  s.wait_connected();
+  const std::string fe = "device/vbd/51712/";
+  REQUIRE(s.guest_xs->read(fe + "ring-page-order").value() == "2");
+  REQUIRE(s.guest_xs->read(fe + "ring-ref3"));
+  REQUIRE_FALSE(s.guest_xs->read(fe + "ring-ref"));
+  s.kill_backend();
+  s.cfg.max_ring_page_order = 0;
+  s.start_backend();
+  s.wait_connected(2);
+  REQUIRE(s.front->ring_order() == 0);
+  REQUIRE(s.guest_xs->read(fe + "ring-ref").value() == std::to_string(s.front->ring_ref().value()));
+  REQUIRE_FALSE(s.guest_xs->read(fe + "ring-page-order"));
+  for (int i = 0; i < 4; ++i) REQUIRE_FALSE(s.guest_xs->read(fe + "ring-ref" + std::to_string(i)));
+  REQUIRE(s.vbd->backend()->ring_slots() == 32);
+  std::memset(s.buffer(0), 0x3c, 4096);
+  REQUIRE(s.front->write(8, s.buffer(0), 4096, 1));
+  s.front->publish();
+  s.run_until_done(1);
+  REQUIRE(s.front->read(8, s.buffer(1), 4096, 2));  // after the write's response: sees it
+  s.front->publish();
+  s.run_until_done(2);
+  REQUIRE(s.done[1] == std::vector<std::int16_t>{0});
+  REQUIRE(s.done[2] == std::vector<std::int16_t>{0});
+  REQUIRE(std::memcmp(s.buffer(1), s.buffer(0), 4096) == 0);
+}
+
 TEST_CASE("blk xenbus: a read-only image is advertised as such and the front end refuses writes") {
   temp_image img(1 << 20);
   hv::blk::disk d(img.path, true);

@@ -29,6 +29,7 @@ struct hv_store {
   xenabi::result<void> write(xenabi::xs_str p, xenabi::xs_str v, xenabi::u32 tx = 0) {
     return c->write(std::string_view(p.data, p.size), std::string_view(v.data, v.size), tx);
   }
+  xenabi::result<void> rm(xenabi::xs_str p, xenabi::u32 tx = 0) { return c->rm(std::string_view(p.data, p.size), tx); }
   xenabi::result<void> watch(xenabi::xs_str p, xenabi::xs_str token) {
     return c->watch(std::string_view(p.data, p.size), std::string_view(token.data, token.size));
   }

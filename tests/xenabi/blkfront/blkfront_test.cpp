@@ -335,6 +335,9 @@ struct map_store {
     kv[std::string(p.data, p.size)] = std::string(v.data, v.size);
     return {};
   }
+  xenabi::result<void> rm(xenabi::xs_str p, u32 = 0) {
+    return kv.erase(std::string(p.data, p.size)) != 0 ? xenabi::result<void>{} : xenabi::errc::enoent;
+  }
   xenabi::result<void> watch(xenabi::xs_str p, xenabi::xs_str) {
     watches.emplace_back(p.data, p.size);
     return {};
