@@ -303,6 +303,8 @@ inline std::int64_t grant_table_op(hcall& c) {
                                            "copy", "query_size", "unmap_and_replace", "set_version",
                                            "get_status_frames", "get_version"}));
   c.arg("count", std::to_string(count));
+  // Xen's do_grant_table_op refuses a negative (int)count before it looks at the command.
+  if (count > 0x7fffffffu) return c.fail(errc::einval, "count above INT_MAX");
   domain& d = c.d;
   {
     // A Xen domain starts with one grant-table frame; xenhv allocates it on first use, which
@@ -341,7 +343,6 @@ inline std::int64_t grant_table_op(hcall& c) {
       return 0;
     });
     case abi::GNTTABOP::map_grant_ref: {
-      if (count > 0x7fffffffu) return c.fail(errc::einval, "count above INT_MAX");
       int failed = 0;
       for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint64_t at = uop + i * sizeof(abi::gnttab_map_grant_ref);
@@ -372,7 +373,6 @@ inline std::int64_t grant_table_op(hcall& c) {
       return 0;
     }
     case abi::GNTTABOP::unmap_grant_ref: {
-      if (count > 0x7fffffffu) return c.fail(errc::einval, "count above INT_MAX");
       int failed = 0;
       for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint64_t at = uop + i * sizeof(abi::gnttab_unmap_grant_ref);

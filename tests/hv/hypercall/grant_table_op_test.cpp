@@ -387,3 +387,18 @@ TEMPLATE_TEST_CASE("width: GNTTABOP setup_table frame list and copy array in the
   REQUIRE(std::string(m.get<std::array<char, 6>>(0x261020).data()) == "hello");
   REQUIRE(std::string(m.get<std::array<char, 6>>(0x261200).data()) == "world");
 }
+
+TEST_CASE("grant_table_op: a count above INT_MAX is -EINVAL for every command, before the command is looked at") {
+  // Xen's do_grant_table_op: `if ( (int)count < 0 ) return -EINVAL;` first.
+  hv::sim::machine m;
+  for (auto cmd : {abi::GNTTABOP::map_grant_ref, abi::GNTTABOP::unmap_grant_ref, abi::GNTTABOP::copy,
+                   abi::GNTTABOP::query_size, abi::GNTTABOP::setup_table}) {
+    INFO("GNTTABOP " << op(cmd));
+    REQUIRE(m.call(H::grant_table_op, op(cmd), arg, 0x80000000u) == rc(errc::einval));
+    REQUIRE(m.call(H::grant_table_op, op(cmd), arg, 0xffffffffu) == rc(errc::einval));
+  }
+  REQUIRE(m.call(H::grant_table_op, 99, arg, 0x80000000u) == rc(errc::einval));  // even an unknown command
+  REQUIRE(m.call(H::grant_table_op, 99, arg, 1) == rc(errc::enosys));
+  // INT_MAX itself passes the check: copy then fails on the first element's address.
+  REQUIRE(m.call(H::grant_table_op, op(abi::GNTTABOP::copy), ram, 0x7fffffffu) == rc(errc::efault));
+}
