@@ -270,11 +270,9 @@ class store {
   /// Reads node \p path (in transaction \p tx, 0 for none).
   [[nodiscard]] result<std::string> read(connection& c, std::uint32_t tx, std::string_view path) {
     std::unique_lock lock(mu_);
-    auto ctx = begin(c, tx, path, false);
-    if (!ctx) return ctx.error();
-    const node* n = find(ctx.value(), ctx.value().path);
-    if (n == nullptr) return errc::enoent;
-    if (!can(c, *n, 'r')) return errc::eacces;
+    auto r = readable(c, tx, path);
+    if (!r) return r.error();
+    const node* n = r.value();
     return n->value;
   }
   /// Writes \p value to \p path, creating it and missing parents.
@@ -293,11 +291,9 @@ class store {
   /// The names of \p path's children.
   [[nodiscard]] result<std::vector<std::string>> directory(connection& c, std::uint32_t tx, std::string_view path) {
     std::lock_guard lock(mu_);
-    auto ctx = begin(c, tx, path, false);
-    if (!ctx) return ctx.error();
-    const node* n = find(ctx.value(), ctx.value().path);
-    if (n == nullptr) return errc::enoent;
-    if (!can(c, *n, 'r')) return errc::eacces;
+    auto r = readable(c, tx, path);
+    if (!r) return r.error();
+    const node* n = r.value();
     return std::vector<std::string>(n->children.begin(), n->children.end());
   }
   /// \p path's generation (for XS_DIRECTORY_PART) and children.
@@ -305,11 +301,9 @@ class store {
                                                                                          std::uint32_t tx,
                                                                                          std::string_view path) {
     std::lock_guard lock(mu_);
-    auto ctx = begin(c, tx, path, false);
-    if (!ctx) return ctx.error();
-    const node* n = find(ctx.value(), ctx.value().path);
-    if (n == nullptr) return errc::enoent;
-    if (!can(c, *n, 'r')) return errc::eacces;
+    auto r = readable(c, tx, path);
+    if (!r) return r.error();
+    const node* n = r.value();
     return std::pair{n->gen, std::vector<std::string>(n->children.begin(), n->children.end())};
   }
   /// \p path's permission list.
@@ -320,11 +314,9 @@ class store {
       if (it == special_perms_.end()) return errc::enoent;
       return it->second;
     }
-    auto ctx = begin(c, tx, path, false);
-    if (!ctx) return ctx.error();
-    const node* n = find(ctx.value(), ctx.value().path);
-    if (n == nullptr) return errc::enoent;
-    if (!can(c, *n, 'r')) return errc::eacces;
+    auto r = readable(c, tx, path);
+    if (!r) return r.error();
+    const node* n = r.value();
     return n->perms;
   }
   /// Sets \p path's permission list to \p perms (at least one entry).
@@ -557,6 +549,17 @@ class store {
     auto it = c.transactions_.find(tx);
     if (it == c.transactions_.end()) return errc::enoent;
     return op_ctx{c, abs.value(), &it->second.snapshot, &it->second, {}};
+  }
+
+  // The node at \p path that \p c may read (ENOENT / EACCES otherwise), recording the access in
+  // transaction \p tx. Call with mu_ held; the node lives in the tree or the snapshot.
+  result<const node*> readable(connection& c, std::uint32_t tx, std::string_view path) {
+    auto ctx = begin(c, tx, path, false);
+    if (!ctx) return ctx.error();
+    const node* n = find(ctx.value(), ctx.value().path);
+    if (n == nullptr) return errc::enoent;
+    if (!can(c, *n, 'r')) return errc::eacces;
+    return n;
   }
 
   // Looks a node up in x's tree, recording the access in a transaction.
